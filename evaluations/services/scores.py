@@ -1,0 +1,318 @@
+"""Entering and confirming scores and gate results: the two-person rule and conflict detection.
+
+Every write carries the version the person saw. Saving over a version someone else has changed
+since is refused with a `ConflictError` naming who changed it; nothing is overwritten silently.
+A changed score loses its confirmation, and nobody confirms their own entry.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from evaluations.models import GateResult, Participation, Score
+from evaluations.roles import Role, require_role, user_has_role
+from evaluations.services.recompute import stage_inputs_changed
+from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from programs.models import Criterion, Gate, Stage
+
+EVALUATOR_CODE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
+SCORE_EDITABLE = (Stage.Status.SCORING,)
+# After publication only an administrator may change inputs, and only to publish a correction.
+CORRECTABLE = (Stage.Status.PUBLISHED,)
+
+
+def _check_editable(stage: Stage, user: AbstractBaseUser) -> None:
+    if stage.status in _editable_statuses(user):
+        return
+    if stage.status == Stage.Status.PUBLISHED:
+        raise PermissionDenied(
+            f"Stage “{stage.name_en}” is published; only an administrator can change its "
+            "inputs, to publish a correction."
+        )
+    raise DomainError(
+        f"Stage “{stage.name_en}” is {stage.get_status_display().lower()}; scores can be "
+        "entered only while it is in scoring.",
+        code="wrong_status",
+    )
+
+
+def _editable_statuses(user: AbstractBaseUser) -> tuple[str, ...]:
+    if user_has_role(user, Role.ADMIN):
+        return (*SCORE_EDITABLE, *CORRECTABLE)
+    return SCORE_EDITABLE
+
+
+def _parse_value(raw: Decimal | str | int | None, *, field: str = "value") -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    try:
+        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise DomainError(f"{raw!r} is not a number.", field=field) from None
+    if not value.is_finite():
+        raise DomainError(f"{raw!r} is not a number.", field=field)
+    if value.as_tuple().exponent < -3:  # type: ignore[operator]
+        raise DomainError("Enter at most three decimal places.", field=field)
+    if value < 0:
+        raise DomainError("A score cannot be negative.", field=field)
+    return value
+
+
+def _value_ceiling(criterion: Criterion) -> Decimal | None:
+    # Normalised criteria take achieved benchmark scores, which may exceed the criterion's points.
+    return None if criterion.target is not None else criterion.max_points
+
+
+def _who(user_id: int | None) -> str:
+    if user_id is None:
+        return "the loaded public record"
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).only("username").first()
+    return user.get_username() if user else "another user"
+
+
+def score_save(
+    *,
+    participation_id: int,
+    criterion_id: int,
+    value: Decimal | str | int | None,
+    user: AbstractBaseUser,
+    evaluator_code: str = "",
+    expected_version: int | None = None,
+) -> Score:
+    """Enter or change one mark. `expected_version` is the version the person saw (None: new).
+
+    Saving the same value again with the same version changes nothing.
+    """
+    require_role(user, Role.CLERK, Role.ADMIN)
+    parsed = _parse_value(value)
+    evaluator_code = (evaluator_code or "").strip()
+    with transaction.atomic():
+        participation = (
+            Participation.objects.select_related("stage", "team").filter(pk=participation_id).first()
+        )
+        if participation is None:
+            raise NotFound(f"Participation {participation_id} does not exist.")
+        stage = participation.stage
+        _check_editable(stage, user)
+        criterion = Criterion.objects.filter(pk=criterion_id, stage=stage).first()
+        if criterion is None:
+            raise DomainError(
+                f"Criterion {criterion_id} is not a criterion of stage “{stage.name_en}”.",
+                field="criterion",
+            )
+        if criterion.children.exists():
+            raise DomainError(
+                f"“{criterion.code}” is computed from its sub-criteria; enter those instead.",
+                field="criterion",
+            )
+        if (
+            criterion.is_individual
+            and not participation.individual_criteria.filter(pk=criterion.pk).exists()
+        ):
+            raise DomainError(
+                f"“{criterion.code}” is not one of {participation.team.name_en}'s own criteria.",
+                field="criterion",
+            )
+        if criterion.aggregation == Criterion.Aggregation.DIRECT:
+            if evaluator_code:
+                raise DomainError(
+                    f"“{criterion.code}” takes points entered directly, without an evaluator code.",
+                    field="evaluator_code",
+                )
+        elif not EVALUATOR_CODE.match(evaluator_code):
+            raise DomainError(
+                f"“{criterion.code}” aggregates evaluator marks: give an evaluator code of 1–20 "
+                "letters, digits, - or _.",
+                field="evaluator_code",
+            )
+        if criterion.max_points is None and criterion.target is None:
+            raise DomainError(
+                f"The maximum points of “{criterion.code}” are not set; an administrator must "
+                "set them before scores can be entered.",
+                field="criterion",
+            )
+        ceiling = _value_ceiling(criterion)
+        if parsed is not None and ceiling is not None and parsed > ceiling:
+            raise DomainError(
+                f"{parsed} is above the maximum of {ceiling.normalize()} points for "
+                f"“{criterion.code}”.",
+                field="value",
+            )
+
+        existing = Score.objects.filter(
+            participation=participation, criterion=criterion, evaluator_code=evaluator_code
+        ).first()
+        if existing is None:
+            if expected_version not in (None, 0):
+                raise ConflictError(
+                    "This score was deleted by someone else since you loaded it; reload the page."
+                )
+            try:
+                with transaction.atomic():
+                    score = Score.objects.create(
+                        participation=participation,
+                        criterion=criterion,
+                        evaluator_code=evaluator_code,
+                        value=parsed,
+                        value_max=ceiling,
+                        entered_by=user,
+                    )
+            except IntegrityError:
+                raise ConflictError(
+                    "Someone else entered this score at the same moment; reload the page to see "
+                    "their value."
+                ) from None
+        else:
+            if expected_version is None:
+                raise ConflictError(
+                    f"This score was already entered by {_who(existing.entered_by_id)} "
+                    f"(version {existing.version}); reload the page before changing it."
+                )
+            if existing.version == expected_version and existing.value == parsed:
+                return existing  # the same request twice
+            updated = Score.objects.filter(pk=existing.pk, version=expected_version).update(
+                value=parsed,
+                value_max=ceiling,
+                version=F("version") + 1,
+                entered_by=user,
+                entered_at=timezone.now(),
+                confirmed_by=None,
+                confirmed_at=None,
+            )
+            if updated == 0:
+                raise ConflictError(
+                    f"{_who(existing.entered_by_id)} changed this score since you loaded it "
+                    f"(now version {existing.version}, value {existing.value}); nothing was saved."
+                )
+            score = Score.objects.get(pk=existing.pk)
+        stage_inputs_changed(stage_id=stage.pk)
+        return score
+
+
+def score_delete(*, score_id: int, user: AbstractBaseUser, expected_version: int) -> None:
+    require_role(user, Role.CLERK, Role.ADMIN)
+    with transaction.atomic():
+        score = Score.objects.select_related("participation__stage").filter(pk=score_id).first()
+        if score is None:
+            raise NotFound(f"Score {score_id} does not exist.")
+        _check_editable(score.participation.stage, user)
+        deleted, _ = Score.objects.filter(pk=score_id, version=expected_version).delete()
+        if deleted == 0:
+            raise ConflictError("This score was changed since you loaded it; nothing was deleted.")
+        stage_inputs_changed(stage_id=score.participation.stage_id)
+
+
+def score_confirm(*, score_id: int, user: AbstractBaseUser, expected_version: int) -> Score:
+    """A second person confirms a score exactly as they saw it."""
+    require_role(user, Role.VERIFIER, Role.ADMIN)
+    with transaction.atomic():
+        score = Score.objects.select_related("participation__stage").filter(pk=score_id).first()
+        if score is None:
+            raise NotFound(f"Score {score_id} does not exist.")
+        stage = score.participation.stage
+        if stage.status not in (Stage.Status.SCORING, Stage.Status.REVIEW, Stage.Status.PUBLISHED):
+            raise DomainError(
+                f"Stage “{stage.name_en}” is {stage.get_status_display().lower()}; scores can no "
+                "longer be confirmed.",
+                code="wrong_status",
+            )
+        if score.entered_by_id == user.pk:
+            raise PermissionDenied("You entered this score; another person must confirm it.")
+        if score.confirmed_by_id == user.pk and score.version == expected_version:
+            return score  # the same request twice
+        updated = Score.objects.filter(
+            pk=score_id, version=expected_version, confirmed_by__isnull=True
+        ).update(confirmed_by=user, confirmed_at=timezone.now())
+        if updated == 0:
+            raise ConflictError(
+                "This score was changed or confirmed since you loaded it; reload and check it "
+                "again."
+            )
+        return Score.objects.get(pk=score_id)
+
+
+def gate_result_save(
+    *,
+    participation_id: int,
+    gate_id: int,
+    passed: bool | None,
+    user: AbstractBaseUser,
+    reason_ko: str = "",
+    reason_en: str = "",
+    expected_version: int | None = None,
+) -> GateResult:
+    """Record pass/fail on a gate. A failure needs a reason, since it removes a team."""
+    require_role(user, Role.CLERK, Role.ADMIN)
+    if passed is False and not (reason_ko.strip() or reason_en.strip()):
+        raise DomainError("A failed gate needs a reason.", field="reason_ko")
+    with transaction.atomic():
+        participation = (
+            Participation.objects.select_related("stage").filter(pk=participation_id).first()
+        )
+        if participation is None:
+            raise NotFound(f"Participation {participation_id} does not exist.")
+        _check_editable(participation.stage, user)
+        gate = Gate.objects.filter(pk=gate_id, stage=participation.stage).first()
+        if gate is None:
+            raise DomainError("That gate does not belong to this stage.", field="gate")
+        existing = GateResult.objects.filter(participation=participation, gate=gate).first()
+        fields = {"passed": passed, "reason_ko": reason_ko.strip(), "reason_en": reason_en.strip()}
+        if existing is None:
+            if expected_version not in (None, 0):
+                raise ConflictError("This gate result was deleted since you loaded it.")
+            try:
+                with transaction.atomic():
+                    result = GateResult.objects.create(
+                        participation=participation, gate=gate, entered_by=user, **fields
+                    )
+            except IntegrityError:
+                raise ConflictError("Someone else recorded this gate at the same moment.") from None
+        else:
+            if expected_version is None:
+                raise ConflictError(
+                    f"This gate result was already recorded by {_who(existing.entered_by_id)}; "
+                    "reload before changing it."
+                )
+            unchanged = all(getattr(existing, key) == val for key, val in fields.items())
+            if existing.version == expected_version and unchanged:
+                return existing
+            updated = GateResult.objects.filter(pk=existing.pk, version=expected_version).update(
+                version=F("version") + 1,
+                entered_by=user,
+                confirmed_by=None,
+                confirmed_at=None,
+                **fields,
+            )
+            if updated == 0:
+                raise ConflictError(
+                    "This gate result was changed since you loaded it; nothing was saved."
+                )
+            result = GateResult.objects.get(pk=existing.pk)
+        stage_inputs_changed(stage_id=participation.stage_id)
+        return result
+
+
+def gate_result_confirm(*, gate_result_id: int, user: AbstractBaseUser, expected_version: int) -> GateResult:
+    require_role(user, Role.VERIFIER, Role.ADMIN)
+    with transaction.atomic():
+        result = GateResult.objects.filter(pk=gate_result_id).first()
+        if result is None:
+            raise NotFound(f"Gate result {gate_result_id} does not exist.")
+        if result.entered_by_id == user.pk:
+            raise PermissionDenied("You recorded this gate result; another person must confirm it.")
+        if result.confirmed_by_id == user.pk and result.version == expected_version:
+            return result
+        updated = GateResult.objects.filter(
+            pk=gate_result_id, version=expected_version, confirmed_by__isnull=True
+        ).update(confirmed_by=user, confirmed_at=timezone.now())
+        if updated == 0:
+            raise ConflictError("This gate result was changed or confirmed since you loaded it.")
+        return GateResult.objects.get(pk=gate_result_id)

@@ -1,0 +1,343 @@
+"""Checking a stage's inputs and indexing them once for every computation that follows.
+
+Concepts
+--------
+*Applicability*: a criterion applies to a team when neither it nor any of its ancestors is limited
+to other teams (`CriterionSpec.teams`). Codes in `teams` that are not in the stage are ignored,
+so one criteria tree can serve a stage that some teams have left.
+
+*Input errors* (`StandingsInputError`, message naming the team, criterion, evaluator or gate):
+duplicate team or criterion codes; an unknown parent or a parent cycle; a SUM criterion without
+children or a non-SUM criterion with children; a maximum or target that is not a positive
+Decimal; a target on a SUM criterion; a mark for an unknown team or criterion, for a SUM
+criterion, or for a criterion that does not apply to the team; a mark value that is not a finite
+Decimal, is negative, or is above the maximum of a criterion without a target; two marks from one
+evaluator for the same team and criterion (for DIRECT: more than one entered value); an evaluator
+on a DIRECT criterion; a gate result for an unknown team or a gate not used in the stage; an
+incomplete rule (no count, no threshold, unknown tie-break criterion).
+
+Algorithm (`prepare_stage`)
+---------------------------
+1. Index the teams by code (sorted, so nothing later depends on input order).
+2. Index the criteria, check each one, walk every parent chain to reject cycles, and derive the
+   display order (depth first, by `order` then code) and a children-first order for computing.
+3. Work out which stage teams each criterion applies to.
+4. Check the rule and the gate results; list each team's failed and pending gates.
+5. Pass over the marks once, checking each and grouping them as
+   criterion -> team -> evaluator -> value; grouping by evaluator is what catches duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from evaluations.standings.errors import StandingsInputError
+from evaluations.standings.types import (
+    Aggregation,
+    CriterionSpec,
+    Mark,
+    Rule,
+    RuleKind,
+    StageInput,
+    TeamEntry,
+)
+
+# criterion -> team -> evaluator -> value
+MarkIndex = dict[str, dict[str, dict[str, Decimal | None]]]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedStage:
+    specs: Mapping[str, CriterionSpec]
+    children: Mapping[str, tuple[str, ...]]  # in display order
+    display_order: tuple[str, ...]  # parents before children
+    compute_order: tuple[str, ...]  # children before parents
+    top_level: tuple[str, ...]
+    leaves: tuple[str, ...]
+    teams_for: Mapping[str, tuple[str, ...]]  # criterion -> sorted stage teams it applies to
+    team_codes: tuple[str, ...]  # sorted
+    entries: Mapping[str, TeamEntry]
+    marks: MarkIndex
+    failed_gates: Mapping[str, tuple[str, ...]]
+    pending_gates: Mapping[str, tuple[str, ...]]
+    rule: Rule
+
+    def chain(self, code: str) -> tuple[str, ...]:
+        """The criterion and its ancestors, from the criterion up to the top level."""
+        codes = [code]
+        while (parent := self.specs[codes[-1]].parent) is not None:
+            codes.append(parent)
+        return tuple(codes)
+
+
+def _is_decimal(value: object) -> bool:
+    return isinstance(value, Decimal) and value.is_finite()
+
+
+def _index_teams(teams: tuple[TeamEntry, ...]) -> dict[str, TeamEntry]:
+    entries: dict[str, TeamEntry] = {}
+    for entry in teams:
+        if entry.code in entries:
+            raise StandingsInputError(f"Team {entry.code!r} is listed twice.", team=entry.code)
+        entries[entry.code] = entry
+    return dict(sorted(entries.items()))
+
+
+def _check_criterion(spec: CriterionSpec) -> None:
+    code = spec.code
+    if not isinstance(spec.aggregation, Aggregation):
+        raise StandingsInputError(
+            f"Criterion {code!r}: unknown aggregation {spec.aggregation!r}.", criterion=code
+        )
+    for name, value in (("maximum", spec.max_points), ("target", spec.target)):
+        if value is not None and not (_is_decimal(value) and value > 0):
+            raise StandingsInputError(
+                f"Criterion {code!r}: the {name} must be a positive Decimal, not {value!r}.",
+                criterion=code,
+            )
+    if spec.target is not None and spec.aggregation is Aggregation.SUM:
+        raise StandingsInputError(
+            f"Criterion {code!r}: a target applies to marks, not to the sum of sub-criteria.",
+            criterion=code,
+        )
+
+
+def _index_criteria(
+    criteria: tuple[CriterionSpec, ...],
+) -> tuple[dict[str, CriterionSpec], dict[str, tuple[str, ...]], tuple[str, ...]]:
+    specs: dict[str, CriterionSpec] = {}
+    for spec in criteria:
+        if spec.code in specs:
+            raise StandingsInputError(f"Criterion {spec.code!r} is defined twice.", criterion=spec.code)
+        _check_criterion(spec)
+        specs[spec.code] = spec
+
+    def display_key(code: str) -> tuple[int, str]:
+        return (specs[code].order, code)
+
+    kids: dict[str | None, list[str]] = {}
+    for code, spec in specs.items():
+        if spec.parent is not None and spec.parent not in specs:
+            raise StandingsInputError(
+                f"Criterion {code!r}: its parent {spec.parent!r} is not defined.", criterion=code
+            )
+        kids.setdefault(spec.parent, []).append(code)
+
+    acyclic: set[str] = set()
+    for code in specs:
+        path: list[str] = []
+        current: str | None = code
+        while current is not None and current not in acyclic:
+            if current in path:
+                cycle = " -> ".join([*path[path.index(current) :], current])
+                raise StandingsInputError(
+                    f"Criterion {current!r} is its own ancestor: {cycle}.", criterion=current
+                )
+            path.append(current)
+            current = specs[current].parent
+        acyclic.update(path)
+
+    children = {code: tuple(sorted(kids.get(code, ()), key=display_key)) for code in specs}
+    for code, spec in specs.items():
+        if spec.aggregation is Aggregation.SUM and not children[code]:
+            raise StandingsInputError(
+                f"Criterion {code!r} adds up its sub-criteria but has none.", criterion=code
+            )
+        if spec.aggregation is not Aggregation.SUM and children[code]:
+            raise StandingsInputError(
+                f"Criterion {code!r} has sub-criteria, so its aggregation must be 'sum', "
+                f"not {spec.aggregation.value!r}.",
+                criterion=code,
+            )
+
+    display: list[str] = []
+    stack = list(reversed(sorted(kids.get(None, ()), key=display_key)))
+    while stack:
+        code = stack.pop()
+        display.append(code)
+        stack.extend(reversed(children[code]))
+    return specs, children, tuple(display)
+
+
+def _teams_for(
+    specs: Mapping[str, CriterionSpec], display: tuple[str, ...], team_codes: tuple[str, ...]
+) -> dict[str, tuple[str, ...]]:
+    # Display order visits parents first, so a parent's team list is ready for its children.
+    teams_for: dict[str, tuple[str, ...]] = {}
+    for code in display:
+        spec = specs[code]
+        inherited = team_codes if spec.parent is None else teams_for[spec.parent]
+        if spec.teams is None:
+            teams_for[code] = inherited
+        else:
+            teams_for[code] = tuple(team for team in inherited if team in spec.teams)
+    return teams_for
+
+
+def _check_rule(rule: Rule, specs: Mapping[str, CriterionSpec]) -> None:
+    if not isinstance(rule.kind, RuleKind):
+        raise StandingsInputError(f"Unknown elimination rule {rule.kind!r}.")
+    if rule.kind in (RuleKind.ELIMINATE_LOWEST, RuleKind.KEEP_TOP):
+        count = rule.count
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise StandingsInputError(
+                f"Rule {rule.kind.value!r} needs a whole number of teams (0 or more), "
+                f"not {count!r}."
+            )
+    if rule.kind is RuleKind.THRESHOLD and not _is_decimal(rule.threshold):
+        raise StandingsInputError(
+            f"Rule 'threshold' needs a Decimal threshold, not {rule.threshold!r}."
+        )
+    for position, code in enumerate(rule.tie_break):
+        if code not in specs:
+            raise StandingsInputError(
+                f"Tie-break criterion {code!r} is not defined in this stage.", criterion=code
+            )
+        if code in rule.tie_break[:position]:
+            raise StandingsInputError(
+                f"Tie-break criterion {code!r} is listed twice.", criterion=code
+            )
+
+
+def _gate_status(
+    stage: StageInput, entries: Mapping[str, TeamEntry]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    gate_codes = sorted(set(stage.gate_codes))
+    results: dict[tuple[str, str], bool | None] = {}
+    for mark in stage.gates:
+        names = {"team": mark.team, "gate": mark.gate}
+        where = f"Gate result for team {mark.team!r}, gate {mark.gate!r}"
+        if mark.team not in entries:
+            raise StandingsInputError(f"{where}: the team is not in this stage.", **names)
+        if mark.gate not in gate_codes:
+            raise StandingsInputError(f"{where}: the gate does not apply in this stage.", **names)
+        if mark.passed not in (True, False, None):
+            raise StandingsInputError(f"{where}: passed must be True, False or None.", **names)
+        if (mark.team, mark.gate) in results:
+            raise StandingsInputError(f"{where}: recorded twice.", **names)
+        results[(mark.team, mark.gate)] = mark.passed
+    failed: dict[str, tuple[str, ...]] = {}
+    pending: dict[str, tuple[str, ...]] = {}
+    for team in entries:
+        failed[team] = tuple(gate for gate in gate_codes if results.get((team, gate)) is False)
+        pending[team] = tuple(gate for gate in gate_codes if results.get((team, gate)) is None)
+    return failed, pending
+
+
+def _reject_mark(mark: Mark, reason: str) -> None:
+    raise StandingsInputError(
+        f"Mark for team {mark.team!r}, criterion {mark.criterion!r}, evaluator "
+        f"{mark.evaluator!r}: {reason}",
+        team=mark.team,
+        criterion=mark.criterion,
+        evaluator=mark.evaluator,
+    )
+
+
+def _explain_rejected_mark(
+    mark: Mark,
+    specs: Mapping[str, CriterionSpec],
+    entries: Mapping[str, TeamEntry],
+    upper: Mapping[str, Decimal | None],
+) -> None:
+    """Find out why a mark failed the fast checks and raise the matching error."""
+    spec = specs.get(mark.criterion)
+    value = mark.value
+    if spec is None:
+        _reject_mark(mark, "the criterion is not defined in this stage.")
+    elif spec.aggregation is Aggregation.SUM:
+        _reject_mark(mark, "the criterion adds up its sub-criteria; mark those instead.")
+    elif mark.team not in entries:
+        _reject_mark(mark, "the team is not in this stage.")
+    elif not isinstance(mark.evaluator, str):
+        _reject_mark(mark, "the evaluator must be a string ('' for direct points).")
+    elif mark.evaluator and spec.aggregation is Aggregation.DIRECT:
+        _reject_mark(
+            mark, "the criterion takes points entered directly, with no evaluator."
+        )
+    elif value is not None and not _is_decimal(value):
+        _reject_mark(mark, f"the value must be a finite Decimal, not {value!r}.")
+    elif value is not None and value < 0:
+        _reject_mark(mark, f"the value {value} is negative.")
+    elif value is not None and (bound := upper[mark.criterion]) is not None and value > bound:
+        _reject_mark(mark, f"the value {value} is above the maximum of {bound} points.")
+    else:
+        _reject_mark(mark, "the criterion does not apply to this team.")
+
+
+def _group_marks(
+    marks: tuple[Mark, ...],
+    specs: Mapping[str, CriterionSpec],
+    leaves: tuple[str, ...],
+    teams_for: Mapping[str, tuple[str, ...]],
+    entries: Mapping[str, TeamEntry],
+) -> MarkIndex:
+    # Everything a valid mark needs is checked with set and dict lookups in one pass; the rare
+    # invalid mark is then diagnosed slowly by _explain_rejected_mark.
+    groups: MarkIndex = {code: {} for code in leaves}
+    allowed = {code: frozenset(teams_for[code]) for code in leaves}
+    upper = {
+        code: spec.max_points if spec.target is None else None for code, spec in specs.items()
+    }
+    direct = {code for code in leaves if specs[code].aggregation is Aggregation.DIRECT}
+    for mark in marks:
+        criterion = mark.criterion
+        team = mark.team
+        evaluator = mark.evaluator
+        value = mark.value
+        by_team = groups.get(criterion)
+        if (
+            by_team is None
+            or team not in allowed[criterion]
+            or evaluator.__class__ is not str
+            or (evaluator and criterion in direct)
+            or (
+                value is not None
+                and (
+                    not isinstance(value, Decimal)
+                    or not value.is_finite()
+                    or value < 0
+                    or ((bound := upper[criterion]) is not None and value > bound)
+                )
+            )
+        ):
+            _explain_rejected_mark(mark, specs, entries, upper)
+        by_evaluator = by_team.get(team)
+        if by_evaluator is None:
+            by_team[team] = {evaluator: value}
+        elif evaluator in by_evaluator:
+            if evaluator:
+                _reject_mark(mark, "this evaluator already has a mark here.")
+            _reject_mark(mark, "more than one directly entered value.")
+        else:
+            by_evaluator[evaluator] = value
+    return groups
+
+
+def prepare_stage(stage: StageInput) -> PreparedStage:
+    """Check the stage's inputs and index them; raise StandingsInputError on the first problem."""
+    entries = _index_teams(stage.teams)
+    team_codes = tuple(entries)
+    specs, children, display = _index_criteria(stage.criteria)
+    teams_for = _teams_for(specs, display, team_codes)
+    _check_rule(stage.rule, specs)
+    failed, pending = _gate_status(stage, entries)
+    leaves = tuple(code for code in display if not children[code])
+    marks = _group_marks(stage.marks, specs, leaves, teams_for, entries)
+    return PreparedStage(
+        specs=specs,
+        children=children,
+        display_order=display,
+        compute_order=tuple(reversed(display)),
+        top_level=tuple(code for code in display if specs[code].parent is None),
+        leaves=leaves,
+        teams_for=teams_for,
+        team_codes=team_codes,
+        entries=entries,
+        marks=marks,
+        failed_gates=failed,
+        pending_gates=pending,
+        rule=stage.rule,
+    )

@@ -1,0 +1,136 @@
+"""Admin for who competes: organisations, teams with their members and models, benchmarks."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from teams.models import AIModel, BenchmarkResult, Membership, Organization, Team
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name_ko", "name_en", "kind", "slug", "website"]
+    list_filter = ["kind"]
+    search_fields = ["name_ko", "name_en", "slug"]
+    ordering = ["name_en"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["organization", "role", "joined_on", "left_on", "certainty", "note"]
+    autocomplete_fields = ["organization"]
+    extra = 0
+
+
+class AIModelInline(admin.TabularInline):
+    model = AIModel
+    fields = ["name", "slug", "parameters_total_b", "parameters_active_b", "release_date"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name_ko", "name_en", "lead", "program", "joined_stage", "status", "left_stage"]
+    list_filter = ["program", "status", "joined_stage", "left_stage"]
+    search_fields = ["name_ko", "name_en", "slug", "lead__name_ko", "lead__name_en"]
+    ordering = ["program", "joined_stage__order", "name_en"]
+    list_select_related = ["program", "lead", "joined_stage", "left_stage"]
+    autocomplete_fields = ["program", "lead", "joined_stage", "left_stage", "sources"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    inlines = [MembershipInline, AIModelInline]
+    fieldsets = [
+        (None, {"fields": ["program", "slug", ("name_ko", "name_en"), "lead"]}),
+        ("In the program", {"fields": ["joined_stage", "status", "left_stage"]}),
+        (
+            "Description",
+            {
+                "fields": [
+                    ("summary_ko", "summary_en"),
+                    ("plan_ko", "plan_en"),
+                    "member_count_note",
+                    "sources",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["organization", "team", "role", "joined_on", "left_on", "certainty"]
+    list_filter = ["role", "certainty", "team__program", "team"]
+    search_fields = [
+        "organization__name_ko",
+        "organization__name_en",
+        "team__name_ko",
+        "team__name_en",
+    ]
+    ordering = ["team", "role", "organization__name_en"]
+    list_select_related = ["organization", "team"]
+    autocomplete_fields = ["team", "organization", "sources"]
+
+
+class BenchmarkResultInline(admin.TabularInline):
+    model = BenchmarkResult
+    fields = ["benchmark", "setting", "score", "certainty"]
+    extra = 0
+
+
+@admin.register(AIModel)
+class AIModelAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "team",
+        "parameters_total_b",
+        "parameters_active_b",
+        "context_length",
+        "licence",
+        "open_weights",
+        "release_date",
+    ]
+    list_filter = ["open_weights", "licence_certainty", "team__program", "team"]
+    search_fields = ["name", "name_ko", "slug", "huggingface_id", "team__name_ko", "team__name_en"]
+    ordering = ["team", "name"]
+    list_select_related = ["team"]
+    autocomplete_fields = ["team", "sources"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [BenchmarkResultInline]
+    fieldsets = [
+        (None, {"fields": ["team", ("name", "name_ko"), "slug", "aliases"]}),
+        (
+            "Specification",
+            {
+                "fields": [
+                    ("parameters_total_b", "parameters_active_b"),
+                    "architecture",
+                    ("modalities_input", "modalities_output"),
+                    ("context_length", "vocabulary_size"),
+                    "languages",
+                ]
+            },
+        ),
+        (
+            "Release",
+            {
+                "fields": [
+                    ("licence", "licence_certainty"),
+                    "open_weights",
+                    ("huggingface_id", "github"),
+                    ("release_date", "release_date_note"),
+                ]
+            },
+        ),
+        ("Description", {"fields": [("summary_ko", "summary_en"), "sources"]}),
+    ]
+
+
+@admin.register(BenchmarkResult)
+class BenchmarkResultAdmin(admin.ModelAdmin):
+    list_display = ["model", "benchmark", "setting", "score", "certainty"]
+    list_filter = ["certainty", "model__team", "benchmark"]
+    search_fields = ["benchmark", "setting", "model__name"]
+    ordering = ["model", "benchmark"]
+    list_select_related = ["model"]
+    autocomplete_fields = ["model", "sources"]

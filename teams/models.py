@@ -1,0 +1,197 @@
+"""Who competes: organisations, the consortium teams they form, and the models they build.
+
+A `Team` is a consortium in one program, led by one `Organization`, joined at some stage (the
+five 2025 teams at the 2025 call; Motif Technologies at the 2026 additional call). `Membership`
+records each organisation's role with dates. Each team submits `AIModel`s whose specifications
+come from model cards; `BenchmarkResult` keeps the numbers those cards publish, with the source.
+NULL means "not disclosed" everywhere; nothing is filled in by guesswork.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import BilingualMixin, Certainty, Program, Source, Stage
+
+
+class Organization(BilingualMixin, models.Model):
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        UNIVERSITY = "university", _("University")
+        RESEARCH_INSTITUTE = "research_institute", _("Research institute")
+        PUBLIC_INSTITUTION = "public_institution", _("Public institution")
+        MEDIA = "media", _("Media")
+        OTHER = "other", _("Other")
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name_ko = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.COMPANY)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+
+class Team(BilingualMixin, models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("In the program")
+        ELIMINATED = "eliminated", _("Eliminated")
+        DISQUALIFIED = "disqualified", _("Disqualified")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SELECTED = "selected", _("Selected as a final team")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="teams")
+    slug = models.SlugField(max_length=80)
+    name_ko = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    lead = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="led_teams")
+    joined_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="joined_teams")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    left_stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="left_teams"
+    )
+    summary_ko = models.TextField(blank=True)
+    summary_en = models.TextField(blank=True)
+    plan_ko = models.TextField(blank=True)
+    plan_en = models.TextField(blank=True)
+    member_count_note = models.CharField(max_length=300, blank=True)
+    organizations = models.ManyToManyField(
+        Organization, through="Membership", related_name="teams", blank=True
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="teams")
+
+    class Meta:
+        ordering = ["program", "joined_stage__order", "name_en"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "slug"], name="team_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(status="active") | Q(status="selected") | Q(left_stage__isnull=False),
+                name="team_left_needs_stage",
+                violation_error_message="A team that left the program needs the stage it left at.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        MEMBER = "member", _("Member")
+        PARTNER = "partner", _("Partner")
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    joined_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)
+    certainty = models.CharField(
+        max_length=20, choices=Certainty.choices, default=Certainty.CONFIRMED
+    )
+    note = models.CharField(max_length=300, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="memberships")
+
+    class Meta:
+        ordering = ["team", "role", "organization__name_en"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "organization"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["team"], condition=Q(role="lead"), name="membership_one_lead"
+            ),
+            models.CheckConstraint(
+                condition=Q(joined_on__isnull=True)
+                | Q(left_on__isnull=True)
+                | Q(left_on__gte=F("joined_on")),
+                name="membership_left_after_joined",
+                violation_error_message="A member cannot leave before it joined.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} in {self.team} ({self.role})"
+
+
+class AIModel(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="models")
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    name_ko = models.CharField(max_length=200, blank=True)
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other names, e.g. the press name in early coverage."
+    )
+    parameters_total_b = models.DecimalField(
+        "total parameters (billions)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    parameters_active_b = models.DecimalField(
+        "active parameters (billions)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    architecture = models.CharField(max_length=500, blank=True)
+    modalities_input = models.JSONField(default=list, blank=True)
+    modalities_output = models.JSONField(default=list, blank=True)
+    context_length = models.PositiveIntegerField(null=True, blank=True)
+    vocabulary_size = models.PositiveIntegerField(null=True, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    licence = models.CharField(max_length=200, blank=True)
+    licence_certainty = models.CharField(
+        max_length=20, choices=Certainty.choices, default=Certainty.CONFIRMED
+    )
+    open_weights = models.BooleanField(null=True, blank=True)
+    huggingface_id = models.CharField(max_length=200, blank=True)
+    github = models.CharField(max_length=200, blank=True)
+    release_date = models.DateField(null=True, blank=True)
+    release_date_note = models.CharField(max_length=300, blank=True)
+    summary_ko = models.TextField(blank=True)
+    summary_en = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="ai_models")
+
+    class Meta:
+        ordering = ["team", "name"]
+        verbose_name = "AI model"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parameters_active_b__isnull=True)
+                | Q(parameters_total_b__isnull=True)
+                | Q(parameters_active_b__lte=F("parameters_total_b")),
+                name="aimodel_active_within_total",
+                violation_error_message="Active parameters cannot exceed total parameters.",
+            ),
+            models.CheckConstraint(
+                condition=Q(parameters_total_b__isnull=True) | Q(parameters_total_b__gt=0),
+                name="aimodel_total_positive",
+                violation_error_message="Total parameters must be above zero.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BenchmarkResult(models.Model):
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="benchmarks")
+    benchmark = models.CharField(max_length=100)
+    setting = models.CharField(max_length=100, blank=True, help_text="e.g. reasoning mode")
+    score = models.DecimalField(max_digits=8, decimal_places=2)
+    certainty = models.CharField(
+        max_length=20, choices=Certainty.choices, default=Certainty.CONFIRMED
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="benchmark_results")
+
+    class Meta:
+        ordering = ["model", "benchmark"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "benchmark", "setting"], name="benchmark_unique_per_setting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.benchmark}: {self.score}"
