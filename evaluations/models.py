@@ -194,8 +194,13 @@ class StageStatistic(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["stage", "criterion", "kind"],
-                name="statistic_unique",
-                nulls_distinct=False,
+                condition=Q(criterion__isnull=False),
+                name="statistic_unique_per_criterion",
+            ),
+            models.UniqueConstraint(
+                fields=["stage", "kind"],
+                condition=Q(criterion__isnull=True),
+                name="statistic_unique_total",
             ),
         ]
 

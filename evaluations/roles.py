@@ -17,6 +17,14 @@ from enum import StrEnum
 from typing import Any
 
 from django.apps import apps as global_apps
+from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Q
+
+from programs.errors import PermissionDenied
+
+# The migration that creates the role groups.
+STAFF_GROUPS_MIGRATION = ("evaluations", "0002_staff_groups")
 
 # The apps whose models the staff roles cover.
 TRACKER_APPS = ("programs", "teams", "evaluations")
@@ -66,17 +74,28 @@ def user_has_role(user: Any, *roles: Role | str) -> bool:
     return bool(wanted & user_roles(user))
 
 
+def require_role(user: Any, *roles: Role | str) -> None:
+    """Raise `PermissionDenied` unless `user` holds at least one of `roles`."""
+    if not user_has_role(user, *roles):
+        names = " or ".join(Role(role).value for role in roles)
+        raise PermissionDenied(f"Only {names} staff can do this.")
+
+
 def grant_role_permissions(*, apps: Any = global_apps, using: str = "default") -> None:
     """Set each role group's permissions to exactly those `ROLE_PERMISSIONS` describes.
 
-    Safe to run any number of times. A group that does not exist (migration 0002 not applied,
-    or reversed) is left alone rather than re-created.
+    Safe to run any number of times. The groups belong to migration 0002: while it is applied
+    they are re-created if missing (a test database flush empties every table); once it is
+    reversed they are left alone.
     """
     try:
         Group = apps.get_model("auth", "Group")
         Permission = apps.get_model("auth", "Permission")
     except LookupError:
         return
+    if STAFF_GROUPS_MIGRATION in MigrationRecorder(connections[using]).applied_migrations():
+        for role in Role:
+            Group.objects.using(using).get_or_create(name=role.value)
 
     tracker_permissions = Permission.objects.using(using).filter(
         content_type__app_label__in=TRACKER_APPS
@@ -87,8 +106,8 @@ def grant_role_permissions(*, apps: Any = global_apps, using: str = "default") -
         if extra is None:
             wanted = tracker_permissions
         else:
-            wanted = tracker_permissions.filter(codename__startswith="view_") | (
-                tracker_permissions.filter(codename__in=extra)
+            wanted = tracker_permissions.filter(
+                Q(codename__startswith="view_") | Q(codename__in=extra)
             )
         group.permissions.set(list(wanted))
 

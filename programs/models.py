@@ -37,7 +37,7 @@ class Certainty(models.TextChoices):
 
 class Source(models.Model):
     key = models.SlugField(max_length=20, unique=True, help_text="Citation key, e.g. S36.")
-    url = models.URLField(max_length=500)
+    url = models.URLField(max_length=500, blank=True, help_text="Empty when the source is not online.")
     publisher = models.CharField(max_length=200)
     title = models.CharField(max_length=300, blank=True)
     published_on = models.DateField(null=True, blank=True)

@@ -60,7 +60,7 @@ class Team(BilingualMixin, models.Model):
     summary_en = models.TextField(blank=True)
     plan_ko = models.TextField(blank=True)
     plan_en = models.TextField(blank=True)
-    member_count_note = models.CharField(max_length=300, blank=True)
+    member_count_note = models.TextField(blank=True)
     organizations = models.ManyToManyField(
         Organization, through="Membership", related_name="teams", blank=True
     )

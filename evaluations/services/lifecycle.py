@@ -297,16 +297,7 @@ def stage_finalize(
             )
             team_decision_apply(team=participation.team, stage=stage, outcome=outcome)
         _transition(stage, Stage.Status.REVIEW, Stage.Status.FINALIZED)
-        next_stage = (
-            Stage.objects.filter(
-                program_id=stage.program_id,
-                order__gt=stage.order,
-                kind__in=COMPETITIVE_KINDS,
-                status=Stage.Status.PLANNED,
-            )
-            .order_by("order")
-            .first()
-        )
+        next_stage = next_competitive_stage(stage=stage)
         if next_stage is not None:
             stage_participations_prepare(stage=next_stage)
         return created
@@ -322,9 +313,36 @@ def team_decision_apply(*, team: Team, stage: Stage, outcome: str) -> None:
         team.status, team.left_stage = Team.Status.WITHDRAWN, stage
     elif stage.kind == Stage.Kind.FINAL:
         team.status, team.left_stage = Team.Status.SELECTED, None
+    elif team.left_stage_id == stage.pk:
+        # An earlier decision of this stage put the team out (e.g. an appeal was upheld).
+        team.status, team.left_stage = Team.Status.ACTIVE, None
     else:
         return
     team.save(update_fields=["status", "left_stage"])
+    next_stage = next_competitive_stage(stage=stage)
+    if next_stage is None:
+        return
+    if team.status == Team.Status.ACTIVE:
+        stage_participations_prepare(stage=next_stage)
+    else:
+        # Out now: drop the place prepared for it in the next stage, unless scoring began there.
+        Participation.objects.filter(
+            stage=next_stage, team=team, scores__isnull=True
+        ).delete()
+
+
+def next_competitive_stage(*, stage: Stage) -> Stage | None:
+    """The next evaluation or final stage of the program that has not started yet."""
+    return (
+        Stage.objects.filter(
+            program_id=stage.program_id,
+            order__gt=stage.order,
+            kind__in=COMPETITIVE_KINDS,
+            status=Stage.Status.PLANNED,
+        )
+        .order_by("order")
+        .first()
+    )
 
 
 def stage_schedule_announcement(

@@ -20,6 +20,7 @@ from evaluations.roles import Role, require_role, user_has_role
 from evaluations.services.recompute import stage_inputs_changed
 from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied
 from programs.models import Criterion, Gate, Stage
+from programs.numbers import decimal_text
 
 EVALUATOR_CODE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 SCORE_EDITABLE = (Stage.Status.SCORING,)
@@ -142,7 +143,7 @@ def score_save(
         ceiling = _value_ceiling(criterion)
         if parsed is not None and ceiling is not None and parsed > ceiling:
             raise DomainError(
-                f"{parsed} is above the maximum of {ceiling.normalize()} points for "
+                f"{parsed} is above the maximum of {decimal_text(ceiling)} points for "
                 f"“{criterion.code}”.",
                 field="value",
             )

@@ -110,7 +110,9 @@ def _index_criteria(
     specs: dict[str, CriterionSpec] = {}
     for spec in criteria:
         if spec.code in specs:
-            raise StandingsInputError(f"Criterion {spec.code!r} is defined twice.", criterion=spec.code)
+            raise StandingsInputError(
+                f"Criterion {spec.code!r} is defined twice.", criterion=spec.code
+            )
         _check_criterion(spec)
         specs[spec.code] = spec
 
@@ -254,9 +256,7 @@ def _explain_rejected_mark(
     elif not isinstance(mark.evaluator, str):
         _reject_mark(mark, "the evaluator must be a string ('' for direct points).")
     elif mark.evaluator and spec.aggregation is Aggregation.DIRECT:
-        _reject_mark(
-            mark, "the criterion takes points entered directly, with no evaluator."
-        )
+        _reject_mark(mark, "the criterion takes points entered directly, with no evaluator.")
     elif value is not None and not _is_decimal(value):
         _reject_mark(mark, f"the value must be a finite Decimal, not {value!r}.")
     elif value is not None and value < 0:
@@ -278,9 +278,7 @@ def _group_marks(
     # invalid mark is then diagnosed slowly by _explain_rejected_mark.
     groups: MarkIndex = {code: {} for code in leaves}
     allowed = {code: frozenset(teams_for[code]) for code in leaves}
-    upper = {
-        code: spec.max_points if spec.target is None else None for code, spec in specs.items()
-    }
+    upper = {code: spec.max_points if spec.target is None else None for code, spec in specs.items()}
     direct = {code for code in leaves if specs[code].aggregation is Aggregation.DIRECT}
     for mark in marks:
         criterion = mark.criterion

@@ -52,7 +52,10 @@ MarkSets = dict[str, dict[str, MarkSet]]  # criterion -> team -> marks
 def summarise_marks(prepared: PreparedStage) -> MarkSets:
     """Sort each (criterion, team) group of marks once."""
     return {
-        code: {team: MarkSet.from_marks(by_evaluator.values()) for team, by_evaluator in by_team.items()}
+        code: {
+            team: MarkSet.from_marks(by_evaluator.values())
+            for team, by_evaluator in by_team.items()
+        }
         for code, by_team in prepared.marks.items()
     }
 

@@ -176,7 +176,9 @@ class FrozenPoints(Mapping[str, Decimal | None]):
     def __repr__(self) -> str:
         return f"FrozenPoints({self._index!r})"
 
-    def __reduce__(self) -> tuple[type[FrozenPoints], tuple[tuple[tuple[str, Decimal | None], ...]]]:
+    def __reduce__(
+        self,
+    ) -> tuple[type[FrozenPoints], tuple[tuple[tuple[str, Decimal | None], ...]]]:
         return (FrozenPoints, (self._items,))
 
 

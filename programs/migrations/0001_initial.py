@@ -6,187 +6,453 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='Citation key, e.g. S36.', max_length=20, unique=True)),
-                ('url', models.URLField(max_length=500)),
-                ('publisher', models.CharField(max_length=200)),
-                ('title', models.CharField(blank=True, max_length=300)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="Citation key, e.g. S36.", max_length=20, unique=True
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True, help_text="Empty when the source is not online.", max_length=500
+                    ),
+                ),
+                ("publisher", models.CharField(max_length=200)),
+                ("title", models.CharField(blank=True, max_length=300)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'ordering': ['key'],
+                "ordering": ["key"],
             },
         ),
         migrations.CreateModel(
-            name='Program',
+            name="Program",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name_ko', models.CharField(max_length=200)),
-                ('name_en', models.CharField(max_length=200)),
-                ('short_name_ko', models.CharField(blank=True, max_length=50)),
-                ('ministry_ko', models.CharField(blank=True, max_length=200)),
-                ('ministry_en', models.CharField(blank=True, max_length=200)),
-                ('agencies_ko', models.TextField(blank=True)),
-                ('agencies_en', models.TextField(blank=True)),
-                ('goal_ko', models.TextField(blank=True)),
-                ('goal_en', models.TextField(blank=True)),
-                ('summary_ko', models.TextField(blank=True)),
-                ('summary_en', models.TextField(blank=True)),
-                ('budget_note_ko', models.TextField(blank=True)),
-                ('budget_note_en', models.TextField(blank=True)),
-                ('sources', models.ManyToManyField(blank=True, related_name='programs', to='programs.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name_ko", models.CharField(max_length=200)),
+                ("name_en", models.CharField(max_length=200)),
+                ("short_name_ko", models.CharField(blank=True, max_length=50)),
+                ("ministry_ko", models.CharField(blank=True, max_length=200)),
+                ("ministry_en", models.CharField(blank=True, max_length=200)),
+                ("agencies_ko", models.TextField(blank=True)),
+                ("agencies_en", models.TextField(blank=True)),
+                ("goal_ko", models.TextField(blank=True)),
+                ("goal_en", models.TextField(blank=True)),
+                ("summary_ko", models.TextField(blank=True)),
+                ("summary_en", models.TextField(blank=True)),
+                ("budget_note_ko", models.TextField(blank=True)),
+                ("budget_note_en", models.TextField(blank=True)),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="programs", to="programs.source"
+                    ),
+                ),
             ],
             bases=(programs.models.BilingualMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Stage',
+            name="Stage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('slug', models.SlugField(max_length=80)),
-                ('kind', models.CharField(choices=[('call', 'Call for teams'), ('document_review', 'Document review'), ('presentation_review', 'Presentation review'), ('showcase', 'Public showcase'), ('evaluation', 'Stage evaluation'), ('additional_call', 'Additional call'), ('final', 'Final selection')], max_length=30)),
-                ('name_ko', models.CharField(max_length=200)),
-                ('name_en', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('scoring', 'Scoring'), ('review', 'Review'), ('finalized', 'Finalized'), ('published', 'Published')], default='planned', max_length=20)),
-                ('starts_on', models.DateField(blank=True, null=True)),
-                ('ends_on', models.DateField(blank=True, null=True)),
-                ('announcement_at', models.DateTimeField(blank=True, help_text='When results become public (Asia/Seoul).', null=True)),
-                ('schedule_note_ko', models.CharField(blank=True, max_length=300)),
-                ('schedule_note_en', models.CharField(blank=True, max_length=300)),
-                ('elimination_rule', models.CharField(choices=[('none', 'No elimination'), ('eliminate_lowest', 'Eliminate the lowest N'), ('keep_top', 'Keep the top K'), ('threshold', 'Score threshold')], default='none', max_length=20)),
-                ('rule_count', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('rule_threshold', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
-                ('tie_break', models.JSONField(blank=True, default=list, help_text='Criterion codes compared in order when totals tie.')),
-                ('teams_in', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('teams_out', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('teams_after', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('summary_ko', models.TextField(blank=True)),
-                ('summary_en', models.TextField(blank=True)),
-                ('standings_inputs_version', models.PositiveBigIntegerField(default=0, editable=False)),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stages', to='programs.program')),
-                ('sources', models.ManyToManyField(blank=True, related_name='stages', to='programs.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("slug", models.SlugField(max_length=80)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("call", "Call for teams"),
+                            ("document_review", "Document review"),
+                            ("presentation_review", "Presentation review"),
+                            ("showcase", "Public showcase"),
+                            ("evaluation", "Stage evaluation"),
+                            ("additional_call", "Additional call"),
+                            ("final", "Final selection"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("name_ko", models.CharField(max_length=200)),
+                ("name_en", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("scoring", "Scoring"),
+                            ("review", "Review"),
+                            ("finalized", "Finalized"),
+                            ("published", "Published"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                    ),
+                ),
+                ("starts_on", models.DateField(blank=True, null=True)),
+                ("ends_on", models.DateField(blank=True, null=True)),
+                (
+                    "announcement_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When results become public (Asia/Seoul).", null=True
+                    ),
+                ),
+                ("schedule_note_ko", models.CharField(blank=True, max_length=300)),
+                ("schedule_note_en", models.CharField(blank=True, max_length=300)),
+                (
+                    "elimination_rule",
+                    models.CharField(
+                        choices=[
+                            ("none", "No elimination"),
+                            ("eliminate_lowest", "Eliminate the lowest N"),
+                            ("keep_top", "Keep the top K"),
+                            ("threshold", "Score threshold"),
+                        ],
+                        default="none",
+                        max_length=20,
+                    ),
+                ),
+                ("rule_count", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "rule_threshold",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True),
+                ),
+                (
+                    "tie_break",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Criterion codes compared in order when totals tie.",
+                    ),
+                ),
+                ("teams_in", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("teams_out", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("teams_after", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("summary_ko", models.TextField(blank=True)),
+                ("summary_en", models.TextField(blank=True)),
+                (
+                    "standings_inputs_version",
+                    models.PositiveBigIntegerField(default=0, editable=False),
+                ),
+                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stages",
+                        to="programs.program",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(blank=True, related_name="stages", to="programs.source"),
+                ),
             ],
             options={
-                'ordering': ['program', 'order'],
+                "ordering": ["program", "order"],
             },
             bases=(programs.models.BilingualMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('approximate', 'Approximate')], default='day', max_length=20)),
-                ('title_ko', models.CharField(max_length=300)),
-                ('title_en', models.CharField(max_length=300)),
-                ('description_ko', models.TextField(blank=True)),
-                ('description_en', models.TextField(blank=True)),
-                ('certainty', models.CharField(choices=[('confirmed', 'Confirmed'), ('uncertain', 'Uncertain')], default='confirmed', max_length=20)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='programs.program')),
-                ('sources', models.ManyToManyField(blank=True, related_name='milestones', to='programs.source')),
-                ('stage', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='milestones', to='programs.stage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                (
+                    "precision",
+                    models.CharField(
+                        choices=[
+                            ("day", "Day"),
+                            ("month", "Month"),
+                            ("approximate", "Approximate"),
+                        ],
+                        default="day",
+                        max_length=20,
+                    ),
+                ),
+                ("title_ko", models.CharField(max_length=300)),
+                ("title_en", models.CharField(max_length=300)),
+                ("description_ko", models.TextField(blank=True)),
+                ("description_en", models.TextField(blank=True)),
+                (
+                    "certainty",
+                    models.CharField(
+                        choices=[("confirmed", "Confirmed"), ("uncertain", "Uncertain")],
+                        default="confirmed",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="programs.program",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="milestones", to="programs.source"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="milestones",
+                        to="programs.stage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'date', 'id'],
+                "ordering": ["program", "date", "id"],
             },
             bases=(programs.models.BilingualMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Gate',
+            name="Gate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40)),
-                ('name_ko', models.CharField(max_length=200)),
-                ('name_en', models.CharField(max_length=200)),
-                ('description_ko', models.TextField(blank=True)),
-                ('description_en', models.TextField(blank=True)),
-                ('sources', models.ManyToManyField(blank=True, related_name='gates', to='programs.source')),
-                ('stage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gates', to='programs.stage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40)),
+                ("name_ko", models.CharField(max_length=200)),
+                ("name_en", models.CharField(max_length=200)),
+                ("description_ko", models.TextField(blank=True)),
+                ("description_en", models.TextField(blank=True)),
+                (
+                    "sources",
+                    models.ManyToManyField(blank=True, related_name="gates", to="programs.source"),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gates",
+                        to="programs.stage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stage', 'code'],
+                "ordering": ["stage", "code"],
             },
             bases=(programs.models.BilingualMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40)),
-                ('name_ko', models.CharField(max_length=200)),
-                ('name_en', models.CharField(max_length=200)),
-                ('max_points', models.DecimalField(blank=True, decimal_places=2, help_text='Empty when the ministry has not disclosed the weight.', max_digits=6, null=True)),
-                ('aggregation', models.CharField(choices=[('sum', 'Sum of sub-criteria'), ('mean', 'Mean of evaluator marks'), ('trimmed_mean', 'Mean without the highest and lowest mark'), ('median', 'Median of evaluator marks'), ('direct', 'Points entered directly')], default='direct', max_length=20)),
-                ('target', models.DecimalField(blank=True, decimal_places=3, help_text='Normalise: points = max × min(1, achieved ÷ target). Marks are then achieved scores.', max_digits=9, null=True)),
-                ('is_individual', models.BooleanField(default=False, help_text="Applies only to the participations that list it (a team's own benchmarks).")),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('description_ko', models.TextField(blank=True)),
-                ('description_en', models.TextField(blank=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='programs.criterion')),
-                ('sources', models.ManyToManyField(blank=True, related_name='criteria', to='programs.source')),
-                ('stage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='programs.stage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40)),
+                ("name_ko", models.CharField(max_length=200)),
+                ("name_en", models.CharField(max_length=200)),
+                (
+                    "max_points",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Empty when the ministry has not disclosed the weight.",
+                        max_digits=6,
+                        null=True,
+                    ),
+                ),
+                (
+                    "aggregation",
+                    models.CharField(
+                        choices=[
+                            ("sum", "Sum of sub-criteria"),
+                            ("mean", "Mean of evaluator marks"),
+                            ("trimmed_mean", "Mean without the highest and lowest mark"),
+                            ("median", "Median of evaluator marks"),
+                            ("direct", "Points entered directly"),
+                        ],
+                        default="direct",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "target",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="Normalise: points = max × min(1, achieved ÷ target). Marks are then achieved scores.",
+                        max_digits=9,
+                        null=True,
+                    ),
+                ),
+                (
+                    "is_individual",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Applies only to the participations that list it (a team's own benchmarks).",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("description_ko", models.TextField(blank=True)),
+                ("description_en", models.TextField(blank=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="programs.criterion",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="criteria", to="programs.source"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="programs.stage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'criteria',
-                'ordering': ['stage', 'order', 'code'],
+                "verbose_name_plural": "criteria",
+                "ordering": ["stage", "order", "code"],
             },
             bases=(programs.models.BilingualMixin, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.UniqueConstraint(fields=('program', 'order'), name='stage_unique_order'),
+            model_name="stage",
+            constraint=models.UniqueConstraint(
+                fields=("program", "order"), name="stage_unique_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.UniqueConstraint(fields=('program', 'slug'), name='stage_unique_slug'),
+            model_name="stage",
+            constraint=models.UniqueConstraint(
+                fields=("program", "slug"), name="stage_unique_slug"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('elimination_rule__in', ['eliminate_lowest', 'keep_top']), _negated=True), ('rule_count__gte', 1), _connector='OR'), name='stage_rule_needs_count', violation_error_message='Eliminate-lowest and keep-top rules need a count of at least 1.'),
+            model_name="stage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("elimination_rule__in", ["eliminate_lowest", "keep_top"]), _negated=True
+                    ),
+                    ("rule_count__gte", 1),
+                    _connector="OR",
+                ),
+                name="stage_rule_needs_count",
+                violation_error_message="Eliminate-lowest and keep-top rules need a count of at least 1.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('elimination_rule', 'threshold'), _negated=True), ('rule_threshold__isnull', False), _connector='OR'), name='stage_threshold_rule_needs_threshold', violation_error_message='A threshold rule needs a threshold.'),
+            model_name="stage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("elimination_rule", "threshold"), _negated=True),
+                    ("rule_threshold__isnull", False),
+                    _connector="OR",
+                ),
+                name="stage_threshold_rule_needs_threshold",
+                violation_error_message="A threshold rule needs a threshold.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_on__isnull', True), ('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='stage_ends_after_start', violation_error_message='A stage cannot end before it starts.'),
+            model_name="stage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("starts_on__isnull", True),
+                    ("ends_on__isnull", True),
+                    ("ends_on__gte", models.F("starts_on")),
+                    _connector="OR",
+                ),
+                name="stage_ends_after_start",
+                violation_error_message="A stage cannot end before it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.UniqueConstraint(fields=('program', 'date', 'title_en'), name='milestone_unique_event'),
+            model_name="milestone",
+            constraint=models.UniqueConstraint(
+                fields=("program", "date", "title_en"), name="milestone_unique_event"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gate',
-            constraint=models.UniqueConstraint(fields=('stage', 'code'), name='gate_unique_code'),
+            model_name="gate",
+            constraint=models.UniqueConstraint(fields=("stage", "code"), name="gate_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('stage', 'code'), name='criterion_unique_code'),
+            model_name="criterion",
+            constraint=models.UniqueConstraint(
+                fields=("stage", "code"), name="criterion_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('max_points__isnull', True), ('max_points__gt', 0), _connector='OR'), name='criterion_max_points_positive', violation_error_message='Maximum points must be above zero.'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("max_points__isnull", True), ("max_points__gt", 0), _connector="OR"
+                ),
+                name="criterion_max_points_positive",
+                violation_error_message="Maximum points must be above zero.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('target__isnull', True), ('target__gt', 0), _connector='OR'), name='criterion_target_positive', violation_error_message='A normalisation target must be above zero.'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("target__isnull", True), ("target__gt", 0), _connector="OR"),
+                name="criterion_target_positive",
+                violation_error_message="A normalisation target must be above zero.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='criterion_not_own_parent', violation_error_message='A criterion cannot be its own parent.'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True),
+                name="criterion_not_own_parent",
+                violation_error_message="A criterion cannot be its own parent.",
+            ),
         ),
     ]

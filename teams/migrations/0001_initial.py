@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('summary_en', models.TextField(blank=True)),
                 ('plan_ko', models.TextField(blank=True)),
                 ('plan_en', models.TextField(blank=True)),
-                ('member_count_note', models.CharField(blank=True, max_length=300)),
+                ('member_count_note', models.TextField(blank=True)),
                 ('joined_stage', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='joined_teams', to='programs.stage')),
                 ('lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_teams', to='teams.organization')),
                 ('left_stage', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='left_teams', to='programs.stage')),

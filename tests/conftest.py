@@ -1,0 +1,36 @@
+"""Fixtures shared by every test. Model factories live in tests/factories.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+
+from evaluations.roles import Role
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def staff_user(db: None) -> Callable[..., Any]:
+    """`staff_user("clerk")`: an active staff account in the group of that role."""
+
+    def make(role: Role | str, **fields: Any) -> Any:
+        role = Role(role)
+        user = UserFactory(username=fields.pop("username", f"{role}-user"), is_staff=True, **fields)
+        user.groups.add(Group.objects.get(name=role.value))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def superuser(db: None) -> Any:
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    # Real hashers are slow by design; tests only need passwords to round-trip.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from programs.models import Stage
+from teams.models import Team
+from tests.factories import ProgramFactory, SourceFactory, StageFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def without_csrf_token(content: bytes) -> bytes:
+    # The language form's token is masked afresh on every response.
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
+
+
+def build_program(*, teams: int, stages: int):
+    program = ProgramFactory()
+    program.sources.add(SourceFactory(), SourceFactory())
+    call = StageFactory(
+        program=program, kind=Stage.Kind.CALL, status=Stage.Status.PUBLISHED, teams_in=15
+    )
+    for _ in range(stages):
+        StageFactory(program=program, teams_in=5, teams_after=3)
+    for _ in range(teams):
+        TeamFactory(program=program, joined_stage=call)
+    return program
+
+
+def test_anonymous_visitor_sees_the_program_name_ministry_and_goal(client):
+    build_program(teams=2, stages=1)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "독자 AI 파운데이션 모델 프로젝트" in body
+    assert "Sovereign AI Foundation Model Project" in body
+    assert "과학기술정보통신부" in body
+    assert "95%" in body
+
+
+def test_home_is_korean_by_default(client):
+    build_program(teams=1, stages=1)
+
+    response = client.get("/")
+
+    assert '<html lang="ko">' in response.content.decode()
+
+
+def test_home_shows_the_stage_timeline_with_the_team_funnel(client):
+    program = ProgramFactory()
+    for order, (name, teams_in, teams_after) in enumerate(
+        [("정예팀 공모", 15, 15), ("서면평가", 15, 10), ("발표평가", 10, 5)], start=1
+    ):
+        StageFactory(
+            program=program,
+            order=order,
+            name_ko=name,
+            teams_in=teams_in,
+            teams_after=teams_after,
+            status=Stage.Status.PUBLISHED,
+        )
+
+    body = client.get("/").content.decode()
+
+    assert body.index("정예팀 공모") < body.index("서면평가") < body.index("발표평가")
+    steps = [
+        '<span class="funnel__step">15</span>',
+        '<span class="funnel__step">10</span>',
+        '<span class="funnel__step">5</span>',
+    ]
+    assert all(step in body for step in steps)
+    assert body.index(steps[0]) < body.index(steps[1]) < body.index(steps[2])
+
+
+def test_home_lists_the_teams_with_their_lead_organisation(client):
+    program = build_program(teams=0, stages=0)
+    team = TeamFactory(program=program, name_ko="LG AI연구원 컨소시엄", lead__name_ko="LG AI연구원")
+
+    body = client.get("/").content.decode()
+
+    assert team.name_ko in body
+    assert "LG AI연구원" in body
+
+
+def test_home_with_an_empty_database_says_how_to_load_the_program(client):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "python manage.py load_program" in response.content.decode()
+
+
+def test_home_uses_the_same_number_of_queries_for_3_or_12_teams(client):
+    program = build_program(teams=3, stages=2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/").status_code == 200
+
+    call = program.stages.get(kind=Stage.Kind.CALL)
+    for _ in range(9):
+        TeamFactory(program=program, joined_stage=call)
+    for _ in range(6):
+        StageFactory(program=program)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/").status_code == 200
+
+    assert Team.objects.count() == 12
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_home_is_in_english_for_an_english_browser(client):
+    program = build_program(teams=0, stages=0)
+    StageFactory(program=program, name_ko="1차 단계평가", name_en="Stage-1 evaluation")
+
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert '<html lang="en">' in body
+    assert "Stage-1 evaluation" in body
+    assert "1차 단계평가" not in body
+
+
+def test_home_follows_the_language_cookie(client):
+    program = build_program(teams=0, stages=0)
+    StageFactory(program=program, name_ko="1차 단계평가", name_en="Stage-1 evaluation")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+
+    assert '<html lang="en">' in body
+    assert "Stage-1 evaluation" in body
+
+
+def test_head_request_is_answered_without_a_body(client):
+    build_program(teams=1, stages=1)
+
+    response = client.head("/")
+
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_post_to_home_is_not_allowed(client):
+    response = client.post("/")
+
+    assert response.status_code == 405
+
+
+def test_the_same_request_twice_gives_the_same_page(client):
+    build_program(teams=2, stages=2)
+
+    first = client.get("/")
+    second = client.get("/")
+
+    assert first.status_code == second.status_code == 200
+    assert without_csrf_token(first.content) == without_csrf_token(second.content)

@@ -1,0 +1,196 @@
+"""Properties that must hold for every stage, checked on generated stages (hypothesis).
+
+The generated criteria tree has the stage-1 shape with random aggregations: a benchmark parent
+with two shared leaves (one normalised against a target) and per-team individual leaves whose
+maxima do not always add up to the parent's, an expert leaf and a directly entered user leaf.
+Marks come from up to four evaluators; some are undisclosed and some missing. Gates, late
+joiners, rules and tie-break chains are random too.
+"""
+
+from dataclasses import replace
+from decimal import Decimal as D
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evaluations.standings import (
+    Aggregation,
+    CriterionSpec,
+    GateMark,
+    Mark,
+    Rule,
+    RuleKind,
+    StageInput,
+    TeamEntry,
+    compute_standings,
+    input_digest,
+    sensitivity_check,
+)
+
+PROPERTY_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+MARKED = [Aggregation.MEAN, Aggregation.TRIMMED_MEAN, Aggregation.MEDIAN]
+EVALUATORS = ("E01", "E02", "E03", "E04")
+TOP_LEVEL_MAX = D("100")  # benchmark 40 + expert 35 + user 25
+
+
+def hundredths(upper: D) -> st.SearchStrategy[D]:
+    return st.integers(0, int(upper * 100)).map(lambda cents: D(cents).scaleb(-2))
+
+
+def mark_values(upper: D) -> st.SearchStrategy[D | None]:
+    """Mostly whole or half points, so that equal totals and ties are common; rarely undisclosed."""
+    halves = st.integers(0, int(upper * 2)).map(lambda halves: D(halves) / 2)
+    return st.one_of(halves, halves, hundredths(upper)).flatmap(
+        lambda value: st.sampled_from([value] * 39 + [None])
+    )
+
+
+@st.composite
+def stages(draw: st.DrawFn) -> StageInput:
+    count = draw(st.integers(2, 6))
+    teams = [f"t{number}" for number in range(count)]
+    with_individual_a = frozenset(draw(st.sets(st.sampled_from(teams))))
+    criteria = (
+        CriterionSpec("benchmark", D("40"), Aggregation.SUM, order=1),
+        CriterionSpec("nia", D("10"), draw(st.sampled_from(MARKED)), "benchmark", order=1),
+        CriterionSpec(
+            "common", D("20"), draw(st.sampled_from(MARKED)), "benchmark", target=D("80"), order=2
+        ),
+        CriterionSpec(
+            "indiv_a", D("10"), Aggregation.DIRECT, "benchmark", teams=with_individual_a, order=3
+        ),
+        CriterionSpec(
+            "indiv_b",
+            D("5"),
+            Aggregation.DIRECT,
+            "benchmark",
+            teams=frozenset(teams) - with_individual_a,
+            order=4,
+        ),
+        CriterionSpec("expert", D("35"), draw(st.sampled_from(MARKED)), order=2),
+        CriterionSpec("user", D("25"), Aggregation.DIRECT, order=3),
+    )
+    marks: list[Mark] = []
+    for team in teams:
+        for spec in criteria:
+            if spec.aggregation is Aggregation.SUM:
+                continue
+            if spec.teams is not None and team not in spec.teams:
+                continue
+            if draw(st.integers(0, 39)) == 0:  # now and then a leaf is missing altogether
+                continue
+            upper = D("160") if spec.target is not None else spec.max_points
+            if spec.aggregation is Aggregation.DIRECT:
+                marks.append(Mark(team, spec.code, "", draw(mark_values(upper))))
+                continue
+            evaluators = draw(st.lists(st.sampled_from(EVALUATORS), min_size=1, unique=True))
+            marks += [
+                Mark(team, spec.code, evaluator, draw(mark_values(upper)))
+                for evaluator in evaluators
+            ]
+    gate_codes = ("independence",) if draw(st.booleans()) else ()
+    gates = [
+        GateMark(team, "independence", passed)
+        for team in teams
+        if gate_codes
+        for passed in [draw(st.sampled_from([True, True, True, False, None, "absent"]))]
+        if passed != "absent"
+    ]
+    late = draw(st.sets(st.sampled_from(teams), max_size=1))
+    kind = draw(st.sampled_from(list(RuleKind)))
+    rule = Rule(
+        kind,
+        count=draw(st.integers(0, count)),
+        threshold=D(draw(st.integers(0, 1000))).scaleb(-1),
+        tie_break=tuple(
+            draw(st.lists(st.sampled_from(["benchmark", "expert", "user", "indiv_a"]), unique=True))
+        ),
+    )
+    return StageInput(
+        criteria=criteria,
+        teams=tuple(TeamEntry(team, ranked=team not in late) for team in teams),
+        marks=tuple(marks),
+        gates=tuple(gates),
+        gate_codes=gate_codes,
+        rule=rule,
+    )
+
+
+@PROPERTY_SETTINGS
+@given(stage=stages(), data=st.data())
+def test_shuffling_the_inputs_never_changes_the_result_or_the_digest(stage, data):
+    shuffled = replace(
+        stage,
+        criteria=tuple(data.draw(st.permutations(stage.criteria))),
+        teams=tuple(data.draw(st.permutations(stage.teams))),
+        marks=tuple(data.draw(st.permutations(stage.marks))),
+        gates=tuple(data.draw(st.permutations(stage.gates))),
+    )
+
+    original = compute_standings(stage)
+    again = compute_standings(shuffled)
+    assert again == original
+    assert [list(row.points) for row in again.rows] == [list(row.points) for row in original.rows]
+    assert input_digest(shuffled) == input_digest(stage)
+    assert sensitivity_check(shuffled) == sensitivity_check(stage, original)
+
+
+@PROPERTY_SETTINGS
+@given(stage=stages(), data=st.data())
+def test_lowering_one_mark_never_improves_that_teams_rank(stage, data):
+    lowerable = [index for index, mark in enumerate(stage.marks) if mark.value]
+    if not lowerable:
+        return
+    index = data.draw(st.sampled_from(lowerable))
+    mark = stage.marks[index]
+    lower = D(data.draw(st.integers(0, int(mark.value * 100) - 1))).scaleb(-2)
+    lowered = replace(
+        stage, marks=(*stage.marks[:index], replace(mark, value=lower), *stage.marks[index + 1 :])
+    )
+
+    before = compute_standings(stage).row(mark.team)
+    after = compute_standings(lowered).row(mark.team)
+
+    if before.total is not None:
+        assert after.total is not None
+        assert after.total <= before.total
+    if before.rank is not None:
+        assert after.rank is not None
+        assert after.rank >= before.rank
+
+
+@PROPERTY_SETTINGS
+@given(stage=stages())
+def test_points_never_exceed_their_maximum_and_totals_never_exceed_the_top_level_sum(stage):
+    maxima = {spec.code: spec.max_points for spec in stage.criteria}
+
+    for row in compute_standings(stage).rows:
+        for code, points in row.points.items():
+            assert points is None or D(0) <= points <= maxima[code]
+        assert row.total is None or row.total <= TOP_LEVEL_MAX
+
+
+@PROPERTY_SETTINGS
+@given(stage=stages())
+def test_ranks_form_a_valid_competition_ranking(stage):
+    rows = compute_standings(stage).rows
+    ranked = [row for row in rows if row.rank is not None]
+
+    for row in ranked:
+        ahead = sum(1 for other in ranked if other.rank < row.rank)
+        sharing = sum(1 for other in ranked if other.rank == row.rank)
+        assert row.rank == ahead + 1
+        assert row.tied is (sharing > 1)
+        assert row.total is not None
+        for other in ranked:
+            if row.total > other.total:
+                assert row.rank < other.rank
+            if other.rank == row.rank:
+                assert other.total == row.total
+    for row in rows:
+        if row.rank is None:
+            assert row.tied is False
+    keys = [(row.rank is None, row.rank or 0, row.team) for row in rows]
+    assert keys == sorted(keys)
