@@ -399,9 +399,7 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
             result.entered_by_id is None and result.confirmed_at is not None
         )
 
-    def get_readonly_fields(
-        self, request: HttpRequest, obj: GateResult | None = None
-    ) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: GateResult | None = None) -> list[str]:
         if obj is None:
             return []
         identity = ["participation", "gate"]

@@ -93,7 +93,9 @@ class CriterionInline(admin.TabularInline):
         # A parent is a criterion of the same stage; offering every stage's criteria would make
         # each row's list as long as the whole table.
         if db_field.name == "parent":
-            stage_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            stage_id = (
+                request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            )
             kwargs["queryset"] = Criterion.objects.filter(stage_id=stage_id or 0)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -106,9 +108,7 @@ class GateInline(admin.TabularInline):
 
 
 class StageAdminForm(forms.ModelForm):
-    class Meta:
-        model = Stage
-        fields = "__all__"
+    # No Meta: the admin builds it from StageAdmin.fieldsets.
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

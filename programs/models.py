@@ -131,8 +131,9 @@ class Stage(BilingualMixin, models.Model):
             models.UniqueConstraint(fields=["program", "order"], name="stage_unique_order"),
             models.UniqueConstraint(fields=["program", "slug"], name="stage_unique_slug"),
             models.CheckConstraint(
+                # isnull=False spelled out: in SQL, NULL >= 1 is unknown and would pass.
                 condition=~Q(elimination_rule__in=["eliminate_lowest", "keep_top"])
-                | Q(rule_count__gte=1),
+                | Q(rule_count__isnull=False, rule_count__gte=1),
                 name="stage_rule_needs_count",
                 violation_error_message="Eliminate-lowest and keep-top rules need a count of at least 1.",
             ),

@@ -45,4 +45,3 @@ def team_public_status(team: Team, *, final_published: bool) -> str:
     if left is not None and left.status == Stage.Status.PUBLISHED:
         return team.status
     return Team.Status.ACTIVE
-

@@ -76,9 +76,7 @@ def superuser_client(client):
 def test_every_tracker_model_is_registered():
     from django.apps import apps
 
-    expected = {
-        model for name in TRACKER_APPS for model in apps.get_app_config(name).get_models()
-    }
+    expected = {model for name in TRACKER_APPS for model in apps.get_app_config(name).get_models()}
     assert expected - set(TRACKER_MODELS) == set()
 
 

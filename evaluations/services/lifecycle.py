@@ -57,7 +57,7 @@ def _require_admin(user: AbstractBaseUser | None) -> None:
 
 
 def _stage(stage_id: int, *, for_update: bool = False) -> Stage:
-    qs = Stage.objects.select_for_update() if for_update else Stage.objects
+    qs = Stage.objects.select_for_update(no_key=True) if for_update else Stage.objects
     stage = qs.filter(pk=stage_id).first()
     if stage is None:
         raise NotFound(f"Stage {stage_id} does not exist.")

@@ -30,6 +30,7 @@ from evaluations.models import (
     StandingsRow,
     StandingsSnapshot,
 )
+from programs.errors import DomainError
 from programs.models import Criterion, Gate, Stage
 
 logger = logging.getLogger(__name__)
@@ -191,8 +192,10 @@ def standings_recompute(*, stage_id: int) -> RecomputeResult:
             stage_id=stage_id, engine_version=core.ENGINE_VERSION, input_digest=digest
         ).first()
         if existing is not None:
-            fields = ["inputs_version"]
-            existing.inputs_version = max(existing.inputs_version, inputs_version)
+            fields = []
+            if existing.inputs_version < inputs_version:
+                existing.inputs_version = inputs_version
+                fields.append("inputs_version")
             if want_sensitivity and not existing.sensitivity:
                 existing.sensitivity = _sensitivity_json(core.sensitivity_check(stage_input))
                 fields.append("sensitivity")
@@ -203,11 +206,18 @@ def standings_recompute(*, stage_id: int) -> RecomputeResult:
                 )
                 existing.is_current = True
                 fields.append("is_current")
-            existing.save(update_fields=fields)
+            if fields:
+                existing.save(update_fields=fields)
             return RecomputeResult(stage_id=stage_id, snapshot_id=existing.pk, changed=changed)
 
         started = time.perf_counter()
-        result = core.compute_standings(stage_input)
+        try:
+            result = core.compute_standings(stage_input)
+        except core.StandingsInputError as exc:
+            raise DomainError(
+                f"The standings of stage “{stage.name_en}” cannot be computed: {exc}",
+                code="bad_stage_rules",
+            ) from None
         sensitivity = (
             _sensitivity_json(core.sensitivity_check(stage_input, result))
             if want_sensitivity

@@ -381,7 +381,7 @@ class Migration(migrations.Migration):
                     models.Q(
                         ("elimination_rule__in", ["eliminate_lowest", "keep_top"]), _negated=True
                     ),
-                    ("rule_count__gte", 1),
+                    models.Q(("rule_count__gte", 1), ("rule_count__isnull", False)),
                     _connector="OR",
                 ),
                 name="stage_rule_needs_count",

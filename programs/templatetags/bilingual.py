@@ -1,4 +1,4 @@
-"""`{{ obj|localized:"name" }}`: the Korean or English variant of a field, for the active language."""
+"""`{{ obj|localized:"name" }}`: a field's Korean or English variant for the active language."""
 
 from __future__ import annotations
 

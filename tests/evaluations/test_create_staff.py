@@ -58,7 +58,7 @@ def test_the_password_comes_from_staff_password(password_env):
 def test_an_existing_username_is_refused_by_name(password_env):
     create_staff("park", "--role", "clerk")
 
-    with pytest.raises(CommandError, match="'park' already exists.*--update"):
+    with pytest.raises(CommandError, match=r"'park' already exists\. Use --update"):
         create_staff("park", "--role", "admin")
 
     assert user_roles(get_user_model().objects.get(username="park")) == {Role.CLERK}

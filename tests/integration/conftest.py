@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import psycopg
 import pytest
 import redis
 from django.conf import settings
@@ -149,7 +150,7 @@ def start_worker(
 ) -> Iterator[Callable[..., CeleryWorker]]:
     """`start_worker(pool="prefork", concurrency=2, visibility_timeout=None)`: a running worker.
 
-    Every worker started is stopped at the end of the test (warm shutdown, then SIGKILL).
+    Every worker started is killed at the end of the test, with its pool children.
     """
     workers: list[CeleryWorker] = []
     request.node.stash[WORKERS_KEY] = workers
@@ -178,4 +179,14 @@ def start_worker(
 
     yield start
     for worker in workers:
-        worker.stop()
+        worker.kill()
+
+
+@pytest.fixture
+def other_session(transactional_db: None) -> Iterator[psycopg.Connection]:
+    """A psycopg connection of its own to the test database, to hold locks as another person's
+    session would. Rolled back and closed at the end, so no lock outlives the test."""
+    conn = psycopg.connect(test_database_url())
+    yield conn
+    conn.rollback()
+    conn.close()

@@ -91,7 +91,7 @@ class CeleryWorker:
 
     def start(self, *, timeout: float = DEFAULT_TIMEOUT) -> CeleryWorker:
         with self.log_path.open("ab") as log:
-            # A session of its own, so that stopping or killing it reaches the pool children too.
+            # A session of its own, so that killing it reaches the pool children too.
             self.process = subprocess.Popen(
                 self.command,
                 cwd=PROJECT_DIR,
@@ -114,7 +114,7 @@ class CeleryWorker:
             raise AssertionError(
                 f"Worker {self.nodename} exited with {self.process.returncode}:\n{self.log_text()}"
             )
-        replies = celery_app.control.ping(destination=[self.nodename], timeout=0.5)
+        replies = celery_app.control.ping(destination=[self.nodename], timeout=0.25, limit=1)
         return any(self.nodename in reply for reply in replies)
 
     @property
@@ -158,24 +158,22 @@ class CeleryWorker:
         pattern = re.compile(r"\] (raised|retry)|ERROR|CRITICAL|Traceback")
         return [line for line in self.log_text().splitlines() if pattern.search(line)]
 
+    def assert_no_problems(self) -> None:
+        """No task failed or was retried: a retry here means a lock wait or deadlock was hit."""
+        problems = self.problems()
+        assert not problems, "The worker logged problems:\n" + "\n".join(problems)
+
     # --- ending it -------------------------------------------------------------------------
 
     def kill(self) -> None:
-        """SIGKILL the main process and its pool children at once: no task is acked or rejected."""
+        """SIGKILL the main process and its pool children at once: no task is acked or rejected.
+
+        Also how every test ends its workers: the tests have waited for the tasks they are about,
+        and being killed at any moment is what a worker must survive anyway.
+        """
+        if not self.running:
+            return
         assert self.process is not None
+        # Not reaped yet, so its id is still its group's: nothing else can be hit.
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=DEFAULT_TIMEOUT)
-
-    def stop(self, *, timeout: float = 15.0) -> None:
-        """Warm shutdown (SIGTERM: running tasks finish); SIGKILL whatever is left after that."""
-        if self.process is None:
-            return
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            # Still unreaped, so its id is still the group's: nothing else can be hit.
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=DEFAULT_TIMEOUT)

@@ -158,3 +158,14 @@ def test_the_same_request_twice_gives_the_same_page(client):
 
     assert first.status_code == second.status_code == 200
     assert without_csrf_token(first.content) == without_csrf_token(second.content)
+
+
+def test_the_interface_is_in_korean_by_default_and_english_on_request(client):
+    program = build_program(teams=1, stages=1)
+    program.stages.update(status=Stage.Status.PUBLISHED)
+
+    korean = client.get("/").content.decode()
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "주관 기관" in korean and "발표됨" in korean
+    assert "Lead organisation" in english and "Published" in english

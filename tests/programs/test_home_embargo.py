@@ -35,9 +35,7 @@ def test_home_never_shows_scores(client, program):
     assert "37.12" not in body
 
 
-def test_a_team_eliminated_at_an_unpublished_stage_still_shows_as_in_the_program(
-    client, program
-):
+def test_a_team_eliminated_at_an_unpublished_stage_still_shows_as_in_the_program(client, program):
     review = StageFactory(program=program, status=Stage.Status.FINALIZED)
     TeamFactory(
         program=program, name_en="Quiet Team", status=Team.Status.ELIMINATED, left_stage=review

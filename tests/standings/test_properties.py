@@ -39,12 +39,10 @@ def hundredths(upper: D) -> st.SearchStrategy[D]:
     return st.integers(0, int(upper * 100)).map(lambda cents: D(cents).scaleb(-2))
 
 
-def mark_values(upper: D) -> st.SearchStrategy[D | None]:
-    """Mostly whole or half points, so that equal totals and ties are common; rarely undisclosed."""
+def mark_values(upper: D) -> st.SearchStrategy[D]:
+    """Mostly whole or half points, which makes equal leaf points common."""
     halves = st.integers(0, int(upper * 2)).map(lambda halves: D(halves) / 2)
-    return st.one_of(halves, halves, hundredths(upper)).flatmap(
-        lambda value: st.sampled_from([value] * 39 + [None])
-    )
+    return st.one_of(halves, halves, hundredths(upper))
 
 
 @st.composite
@@ -72,30 +70,42 @@ def stages(draw: st.DrawFn) -> StageInput:
         CriterionSpec("expert", D("35"), draw(st.sampled_from(MARKED)), order=2),
         CriterionSpec("user", D("25"), Aggregation.DIRECT, order=3),
     )
+    leaves = [spec for spec in criteria if spec.aggregation is not Aggregation.SUM]
+    pairs = [
+        (team, spec.code)
+        for team in teams
+        for spec in leaves
+        if spec.teams is None or team in spec.teams
+    ]
+    missing = draw(st.sets(st.sampled_from(pairs), max_size=2))
+    undisclosed = draw(st.sets(st.sampled_from(pairs), max_size=2))
+    # A twin copies the previous team's marks, so equal totals and ties are common.
+    twins = draw(st.sets(st.sampled_from(teams[1:]), max_size=2))
     marks: list[Mark] = []
-    for team in teams:
-        for spec in criteria:
-            if spec.aggregation is Aggregation.SUM:
+    for position, team in enumerate(teams):
+        for spec in leaves:
+            if (team, spec.code) not in pairs or (team, spec.code) in missing:
                 continue
-            if spec.teams is not None and team not in spec.teams:
-                continue
-            if draw(st.integers(0, 39)) == 0:  # now and then a leaf is missing altogether
+            twin_of = teams[position - 1] if team in twins else None
+            if twin_of is not None and (twin_of, spec.code) in pairs:
+                copied = [mark for mark in marks if (mark.team, mark.criterion) == (twin_of, spec.code)]
+                marks += [replace(mark, team=team) for mark in copied]
                 continue
             upper = D("160") if spec.target is not None else spec.max_points
             if spec.aggregation is Aggregation.DIRECT:
-                marks.append(Mark(team, spec.code, "", draw(mark_values(upper))))
-                continue
-            evaluators = draw(st.lists(st.sampled_from(EVALUATORS), min_size=1, unique=True))
-            marks += [
-                Mark(team, spec.code, evaluator, draw(mark_values(upper)))
-                for evaluator in evaluators
-            ]
+                evaluators = [""]
+            else:
+                evaluators = draw(st.lists(st.sampled_from(EVALUATORS), min_size=1, unique=True))
+            for number, evaluator in enumerate(evaluators):
+                hidden = number == 0 and (team, spec.code) in undisclosed
+                value = None if hidden else draw(mark_values(upper))
+                marks.append(Mark(team, spec.code, evaluator, value))
     gate_codes = ("independence",) if draw(st.booleans()) else ()
     gates = [
         GateMark(team, "independence", passed)
         for team in teams
         if gate_codes
-        for passed in [draw(st.sampled_from([True, True, True, False, None, "absent"]))]
+        for passed in [draw(st.sampled_from([True] * 5 + [False, None, "absent"]))]
         if passed != "absent"
     ]
     late = draw(st.sets(st.sampled_from(teams), max_size=1))

@@ -32,9 +32,7 @@ def test_a_model_with_zero_total_parameters_is_refused():
 
 def test_a_membership_that_ends_before_it_began_is_refused():
     with pytest.raises(IntegrityError), transaction.atomic():
-        MembershipFactory(
-            joined_on=datetime.date(2026, 2, 25), left_on=datetime.date(2026, 1, 1)
-        )
+        MembershipFactory(joined_on=datetime.date(2026, 2, 25), left_on=datetime.date(2026, 1, 1))
 
 
 def test_a_team_with_two_lead_organisations_is_refused():

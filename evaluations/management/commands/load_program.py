@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from evaluations.record.loader import RECORD_PATH, RecordError, program_record_load
+from evaluations.record.loader import RECORD_PATH, program_record_load
+from programs.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             report = program_record_load(path=options["file"], force=options["force"])
-        except RecordError as exc:
+        except DomainError as exc:
             raise CommandError(f"Nothing was loaded: {exc}") from None
         for line in report.lines():
             self.stdout.write(line)
