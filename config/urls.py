@@ -8,5 +8,5 @@ admin.site.index_title = "관리 / Administration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("programs.urls")),
+    path("", include("evaluations.urls_public")),
 ]

@@ -67,7 +67,8 @@ class Participation(models.Model):
 
 class Score(models.Model):
     participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    # RESTRICT: a criterion with scores cannot be deleted alone, but its whole stage can be.
+    criterion = models.ForeignKey(Criterion, on_delete=models.RESTRICT, related_name="scores")
     evaluator_code = models.CharField(
         max_length=20, blank=True, help_text="Evaluator code (e.g. E03); empty for direct points."
     )
@@ -140,7 +141,7 @@ class GateResult(models.Model):
     participation = models.ForeignKey(
         Participation, on_delete=models.CASCADE, related_name="gate_results"
     )
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="results")
+    gate = models.ForeignKey(Gate, on_delete=models.RESTRICT, related_name="results")
     passed = models.BooleanField(null=True, blank=True, help_text="Empty = not decided yet.")
     reason_ko = models.TextField(blank=True)
     reason_en = models.TextField(blank=True)

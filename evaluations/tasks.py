@@ -37,6 +37,7 @@ def standings_recompute(stage_id: int) -> dict[str, object]:
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
     max_retries=3,
+    soft_time_limit=100,
     time_limit=120,
 )
 def stage_publish_due() -> list[int]:

@@ -97,7 +97,7 @@ def _draw_line(groups: Sequence[Sequence[Hashable]], kind: RuleKind, count: int)
     return line
 
 
-def _restrict(groups: Sequence[Group], members: set[str]) -> list[tuple[Hashable, ...]]:
+def _restrict(groups: Sequence[Group], members: set[str]) -> list[Group]:
     restricted = (tuple(team for team in group if team in members) for group in groups)
     return [group for group in restricted if group]
 
@@ -159,14 +159,14 @@ def propose_outcomes(
             reason,
             position=position,
             eligible=len(eligible),
-            tied_with=tuple(other for other in group if other != team),  # type: ignore[misc]
+            tied_with=tuple(other for other in group if isinstance(other, str) and other != team),
         )
     return proposals
 
 
 def _decide_each(
     proposals: dict[str, Proposal],
-    ordered: Sequence[Sequence[Hashable]],
+    ordered: Sequence[Group],
     eligible: int,
     totals: Mapping[str, Value],
     kind: RuleKind,
@@ -176,11 +176,10 @@ def _decide_each(
     start = 0
     for group in ordered:
         for team in group:
-            assert isinstance(team, str)
             total = totals[team]
             if kind is RuleKind.NONE:
                 verdict = (Outcome.ADVANCED, ReasonCode.NO_ELIMINATION)
-            elif threshold is not None and total >= threshold:  # type: ignore[operator]
+            elif threshold is not None and isinstance(total, Decimal) and total >= threshold:
                 verdict = (Outcome.ADVANCED, ReasonCode.ABOVE_LINE)
             else:
                 verdict = (Outcome.ELIMINATED, ReasonCode.BELOW_LINE)

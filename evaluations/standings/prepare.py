@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NoReturn
 
 from evaluations.standings.errors import StandingsInputError
 from evaluations.standings.types import (
@@ -228,7 +229,7 @@ def _gate_status(
     return failed, pending
 
 
-def _reject_mark(mark: Mark, reason: str) -> None:
+def _reject_mark(mark: Mark, reason: str) -> NoReturn:
     raise StandingsInputError(
         f"Mark for team {mark.team!r}, criterion {mark.criterion!r}, evaluator "
         f"{mark.evaluator!r}: {reason}",

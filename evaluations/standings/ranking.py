@@ -39,10 +39,13 @@ def _refine(
 ) -> list[Group]:
     if len(group) == 1 or not tie_values or step == len(tie_values[group[0]]):
         return [tuple(sorted(group))]
-    values = {team: tie_values[team][step] for team in group}
-    if any(value is None for value in values.values()):
-        return _refine(group, tie_values, step + 1)
-    ordered = sorted(group, key=lambda team: (-values[team], team))  # type: ignore[operator]
+    values: dict[str, Decimal] = {}
+    for team in group:
+        value = tie_values[team][step]
+        if value is None:  # someone cannot be compared on this step: skip it for the group
+            return _refine(group, tie_values, step + 1)
+        values[team] = value
+    ordered = sorted(group, key=lambda team: (-values[team], team))
     refined: list[Group] = []
     for _value, members in groupby(ordered, key=values.__getitem__):
         refined.extend(_refine(list(members), tie_values, step + 1))

@@ -169,3 +169,13 @@ def test_the_interface_is_in_korean_by_default_and_english_on_request(client):
 
     assert "주관 기관" in korean and "발표됨" in korean
     assert "Lead organisation" in english and "Published" in english
+
+
+def test_a_source_that_is_not_online_is_cited_without_a_link(client):
+    program = build_program(teams=0, stages=0)
+    program.sources.add(SourceFactory(url="", publisher="MSIT briefing handout"))
+
+    body = client.get("/").content.decode()
+
+    assert "MSIT briefing handout" in body
+    assert 'href=""' not in body

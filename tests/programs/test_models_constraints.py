@@ -74,11 +74,6 @@ def test_a_counting_elimination_rule_with_a_count_of_zero_is_refused(rule):
         StageFactory(elimination_rule=rule, rule_count=0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Model bug: CHECK `NOT rule IN (...) OR rule_count >= 1` is NULL, so it passes, when "
-    "rule_count is NULL. Needs `rule_count__isnull=False` in stage_rule_needs_count.",
-)
 @pytest.mark.parametrize("rule", [Stage.Rule.ELIMINATE_LOWEST, Stage.Rule.KEEP_TOP])
 def test_a_counting_elimination_rule_without_a_count_is_refused(rule):
     with pytest.raises(IntegrityError), transaction.atomic():

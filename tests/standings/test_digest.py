@@ -48,7 +48,9 @@ def test_the_same_number_written_differently_gives_the_same_digest():
             replace(mark, value=D("9.20")) if mark.value == D("9.2") else mark
             for mark in STAGE.marks
         ),
-        criteria=tuple(replace(spec, max_points=spec.max_points * D("1.00")) for spec in STAGE.criteria),
+        criteria=tuple(
+            replace(spec, max_points=spec.max_points * D("1.00")) for spec in STAGE.criteria
+        ),
     )
 
     assert input_digest(rewritten) == input_digest(STAGE)
@@ -76,9 +78,7 @@ def test_every_kind_of_change_changes_the_digest():
         replace(STAGE, teams=(TeamEntry("lg"), TeamEntry("skt", ranked=False))),
         replace(STAGE, rule=replace(STAGE.rule, count=2)),
         replace(STAGE, rule=replace(STAGE.rule, tie_break=("benchmark", "expert"))),
-        replace(
-            STAGE, criteria=(*STAGE.criteria[:-1], replace(STAGE.criteria[-1], order=5))
-        ),
+        replace(STAGE, criteria=(*STAGE.criteria[:-1], replace(STAGE.criteria[-1], order=5))),
         replace(
             STAGE,
             criteria=(

@@ -85,7 +85,9 @@ def test_keep_top_advances_the_top_k_and_eliminates_the_rest():
         "c": ELIMINATED,
     }
     assert result.row("b").reason_en == "Ranked 2 of 3 eligible teams; the top 2 teams advance."
-    assert result.row("c").reason_ko == "심사 대상 3팀 중 3위로 상위 2팀 진출 기준에 들지 못했습니다."
+    assert (
+        result.row("c").reason_ko == "심사 대상 3팀 중 3위로 상위 2팀 진출 기준에 들지 못했습니다."
+    )
 
 
 def test_threshold_advances_totals_at_or_above_it():
@@ -112,8 +114,7 @@ def test_a_tie_across_the_line_needs_a_committee_decision_for_every_tied_team():
     b = result.row("b")
     assert (b.rank, b.tied) == (2, True)
     assert b.reason_en == (
-        "Tied at rank 2 of 3 eligible teams with c across the line; "
-        "a committee decision is needed."
+        "Tied at rank 2 of 3 eligible teams with c across the line; a committee decision is needed."
     )
 
 
@@ -167,7 +168,9 @@ def test_a_failed_gate_disqualifies_even_the_best_team_and_a_late_joiner():
 
 
 def test_a_pending_gate_leaves_the_team_undecided():
-    result = compute_standings(stage({"a": "90", "b": "80", "c": "95"}, ELIMINATE_ONE, gates={"c": None}))
+    result = compute_standings(
+        stage({"a": "90", "b": "80", "c": "95"}, ELIMINATE_ONE, gates={"c": None})
+    )
 
     c = result.row("c")
     assert (c.outcome, c.reason, c.rank) == (Outcome.NOT_RANKED, ReasonCode.GATE_PENDING, 1)
@@ -176,7 +179,9 @@ def test_a_pending_gate_leaves_the_team_undecided():
 
 def test_teams_whose_outcome_depends_on_a_pending_gate_are_not_decided_yet():
     # If c passes, c (lowest) is out and b stays; if c fails, b is the lowest eligible team.
-    result = compute_standings(stage({"a": "90", "b": "80", "c": "70"}, ELIMINATE_ONE, gates={"c": None}))
+    result = compute_standings(
+        stage({"a": "90", "b": "80", "c": "70"}, ELIMINATE_ONE, gates={"c": None})
+    )
 
     assert result.row("a").outcome is Outcome.ADVANCED
     b = result.row("b")

@@ -3,7 +3,7 @@
 The generated criteria tree has the stage-1 shape with random aggregations: a benchmark parent
 with two shared leaves (one normalised against a target) and per-team individual leaves whose
 maxima do not always add up to the parent's, an expert leaf and a directly entered user leaf.
-Marks come from up to four evaluators; some are undisclosed and some missing. Gates, late
+Marks come from up to four evaluators; a few are undisclosed and a few leaves missing. Gates, late
 joiners, rules and tie-break chains are random too.
 """
 
@@ -28,21 +28,32 @@ from evaluations.standings import (
 )
 
 PROPERTY_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 MARKED = [Aggregation.MEAN, Aggregation.TRIMMED_MEAN, Aggregation.MEDIAN]
 EVALUATORS = ("E01", "E02", "E03", "E04")
 TOP_LEVEL_MAX = D("100")  # benchmark 40 + expert 35 + user 25
 
 
-def hundredths(upper: D) -> st.SearchStrategy[D]:
-    return st.integers(0, int(upper * 100)).map(lambda cents: D(cents).scaleb(-2))
+def tenths(upper: int, size: int) -> st.SearchStrategy[list[D]]:
+    value = st.integers(0, upper * 10).map(lambda tenths: D(tenths).scaleb(-1))
+    return st.lists(value, min_size=1, max_size=size)
 
 
-def mark_values(upper: D) -> st.SearchStrategy[D]:
-    """Mostly whole or half points, which makes equal leaf points common."""
-    halves = st.integers(0, int(upper * 2)).map(lambda halves: D(halves) / 2)
-    return st.one_of(halves, halves, hundredths(upper))
+# Strategies are built once: building them inside the generator would dominate the run time.
+# Marks per leaf: up to four evaluators, or one directly entered value. "common" collects
+# achieved scores against a target of 80, so its marks may exceed the 20 points.
+LEAF_VALUES = {
+    "nia": tenths(10, 4),
+    "common": tenths(160, 4),
+    "indiv_a": tenths(10, 1),
+    "indiv_b": tenths(5, 1),
+    "expert": tenths(35, 4),
+    "user": tenths(25, 1),
+}
+AGGREGATIONS = st.sampled_from(MARKED)
+GATE_RESULTS = st.sampled_from([True] * 5 + [False, None, "absent"])
+TIE_BREAKS = st.lists(st.sampled_from(["benchmark", "expert", "user", "indiv_a"]), unique=True)
 
 
 @st.composite
@@ -52,10 +63,8 @@ def stages(draw: st.DrawFn) -> StageInput:
     with_individual_a = frozenset(draw(st.sets(st.sampled_from(teams))))
     criteria = (
         CriterionSpec("benchmark", D("40"), Aggregation.SUM, order=1),
-        CriterionSpec("nia", D("10"), draw(st.sampled_from(MARKED)), "benchmark", order=1),
-        CriterionSpec(
-            "common", D("20"), draw(st.sampled_from(MARKED)), "benchmark", target=D("80"), order=2
-        ),
+        CriterionSpec("nia", D("10"), draw(AGGREGATIONS), "benchmark", order=1),
+        CriterionSpec("common", D("20"), draw(AGGREGATIONS), "benchmark", target=D("80"), order=2),
         CriterionSpec(
             "indiv_a", D("10"), Aggregation.DIRECT, "benchmark", teams=with_individual_a, order=3
         ),
@@ -67,7 +76,7 @@ def stages(draw: st.DrawFn) -> StageInput:
             teams=frozenset(teams) - with_individual_a,
             order=4,
         ),
-        CriterionSpec("expert", D("35"), draw(st.sampled_from(MARKED)), order=2),
+        CriterionSpec("expert", D("35"), draw(AGGREGATIONS), order=2),
         CriterionSpec("user", D("25"), Aggregation.DIRECT, order=3),
     )
     leaves = [spec for spec in criteria if spec.aggregation is not Aggregation.SUM]
@@ -88,24 +97,26 @@ def stages(draw: st.DrawFn) -> StageInput:
                 continue
             twin_of = teams[position - 1] if team in twins else None
             if twin_of is not None and (twin_of, spec.code) in pairs:
-                copied = [mark for mark in marks if (mark.team, mark.criterion) == (twin_of, spec.code)]
-                marks += [replace(mark, team=team) for mark in copied]
+                marks += [
+                    replace(mark, team=team)
+                    for mark in marks
+                    if (mark.team, mark.criterion) == (twin_of, spec.code)
+                ]
                 continue
-            upper = D("160") if spec.target is not None else spec.max_points
-            if spec.aggregation is Aggregation.DIRECT:
-                evaluators = [""]
-            else:
-                evaluators = draw(st.lists(st.sampled_from(EVALUATORS), min_size=1, unique=True))
-            for number, evaluator in enumerate(evaluators):
-                hidden = number == 0 and (team, spec.code) in undisclosed
-                value = None if hidden else draw(mark_values(upper))
-                marks.append(Mark(team, spec.code, evaluator, value))
+            values: list[D | None] = list(draw(LEAF_VALUES[spec.code]))
+            if (team, spec.code) in undisclosed:
+                values[0] = None
+            evaluators = [""] if spec.aggregation is Aggregation.DIRECT else EVALUATORS
+            marks += [
+                Mark(team, spec.code, evaluator, value)
+                for evaluator, value in zip(evaluators, values, strict=False)
+            ]
     gate_codes = ("independence",) if draw(st.booleans()) else ()
     gates = [
         GateMark(team, "independence", passed)
         for team in teams
         if gate_codes
-        for passed in [draw(st.sampled_from([True] * 5 + [False, None, "absent"]))]
+        for passed in [draw(GATE_RESULTS)]
         if passed != "absent"
     ]
     late = draw(st.sets(st.sampled_from(teams), max_size=1))
@@ -114,9 +125,7 @@ def stages(draw: st.DrawFn) -> StageInput:
         kind,
         count=draw(st.integers(0, count)),
         threshold=D(draw(st.integers(0, 1000))).scaleb(-1),
-        tie_break=tuple(
-            draw(st.lists(st.sampled_from(["benchmark", "expert", "user", "indiv_a"]), unique=True))
-        ),
+        tie_break=tuple(draw(TIE_BREAKS)),
     )
     return StageInput(
         criteria=criteria,

@@ -13,6 +13,7 @@ from evaluations.standings import (
     compute_standings,
 )
 
+NO_ELIMINATION = Rule(RuleKind.NONE)
 CRITERIA = (
     CriterionSpec("benchmark", D("50"), Aggregation.DIRECT, order=1),
     CriterionSpec("expert", D("50"), Aggregation.DIRECT, order=2),
@@ -21,7 +22,7 @@ CRITERIA = (
 
 def scored(
     scores: dict[str, tuple[str, str]],
-    rule: Rule = Rule(RuleKind.NONE),
+    rule: Rule = NO_ELIMINATION,
     *,
     late: frozenset[str] = frozenset(),
     failed: frozenset[str] = frozenset(),
@@ -47,9 +48,7 @@ def ranks(stage: StageInput) -> list[tuple[str, int | None, bool]]:
 
 
 def test_equal_totals_share_a_rank_and_the_next_rank_is_skipped():
-    stage = scored(
-        {"a": ("40", "40"), "b": ("30", "40"), "c": ("40", "30"), "d": ("30", "30")}
-    )
+    stage = scored({"a": ("40", "40"), "b": ("30", "40"), "c": ("40", "30"), "d": ("30", "30")})
 
     assert ranks(stage) == [("a", 1, False), ("b", 2, True), ("c", 2, True), ("d", 4, False)]
 

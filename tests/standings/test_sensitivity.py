@@ -68,7 +68,9 @@ def test_a_knife_edge_result_reports_each_flip_with_the_change_and_the_team():
 
     eliminated, advanced = Outcome.ELIMINATED, Outcome.ADVANCED
     assert report.robust is False
-    assert [(flip.change, flip.team, flip.outcome_before, flip.outcome_after) for flip in report.flips] == [
+    assert [
+        (flip.change, flip.team, flip.outcome_before, flip.outcome_after) for flip in report.flips
+    ] == [
         ("weight benchmark -10%", "a", eliminated, advanced),
         ("weight benchmark -10%", "b", advanced, eliminated),
         ("weight expert +10%", "a", eliminated, advanced),

@@ -54,7 +54,9 @@ EXPERT_SPREAD = ("-1.0", "-0.5", "-0.3", "-0.1", "0", "0", "0.1", "0.3", "0.5", 
 
 
 def gates() -> tuple[GateMark, ...]:
-    return tuple(GateMark(team, "independence", team not in INDEPENDENCE_FAILED_BY) for team in TEAMS)
+    return tuple(
+        GateMark(team, "independence", team not in INDEPENDENCE_FAILED_BY) for team in TEAMS
+    )
 
 
 def expert_marks(team: str, score: str) -> list[Mark]:

@@ -1,4 +1,8 @@
-"""Public pages of the program: thin views over the selectors."""
+"""Public pages of the program: thin views over the selectors.
+
+They live in the evaluations app, the top of the dependency chain, because public pages show
+programs, teams and (through publications only) results together.
+"""
 
 from __future__ import annotations
 

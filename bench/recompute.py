@@ -1,0 +1,168 @@
+"""`make bench`: recompute time for a synthetic stage against the time to merely read its marks.
+
+The quality bar (DESIGN.md): a stage of 1,000 teams × 20 criteria × 10 evaluators (200,000
+marks) recomputes in at most 3× the time of reading those rows from the database, in bounded
+memory. The bench builds that stage in a throw-away test database (PostgreSQL when
+DATABASE_URL points at one, else SQLite), then times, best of a few runs:
+
+1. reading the 200,000 marks (`values_list(...).iterator()`), the floor nothing can beat;
+2. `standings_recompute` end to end (read, compute, write 1,000 rows, swap the current flag);
+3. the same recompute again with unchanged inputs (the idempotent path).
+
+It prints the numbers and the ratio, and exits non-zero when the bar is missed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from decimal import Decimal
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+TEAMS = int(os.environ.get("BENCH_TEAMS", "1000"))
+CRITERIA = int(os.environ.get("BENCH_CRITERIA", "20"))
+EVALUATORS = int(os.environ.get("BENCH_EVALUATORS", "10"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+MAX_RATIO = Decimal("3")
+
+
+def best_of(runs: int, action: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def build_stage() -> int:
+    from evaluations.models import Participation, Score
+    from programs.models import Criterion, Program, Stage
+    from teams.models import Organization, Team
+
+    rng = random.Random(20260115)
+    program = Program.objects.create(slug="bench", name_ko="벤치", name_en="Bench")
+    call = Stage.objects.create(
+        program=program, order=1, slug="call", kind="call", name_ko="공모", name_en="Call"
+    )
+    stage = Stage.objects.create(
+        program=program,
+        order=2,
+        slug="bench-stage",
+        kind="evaluation",
+        name_ko="벤치",
+        name_en="Bench stage",
+        status="scoring",
+        elimination_rule="eliminate_lowest",
+        rule_count=TEAMS // 10,
+    )
+    criteria = [
+        Criterion.objects.create(
+            stage=stage,
+            code=f"c{index:02d}",
+            name_ko=f"기준 {index}",
+            name_en=f"Criterion {index}",
+            max_points=Decimal(5),
+            aggregation="trimmed_mean" if index % 2 else "mean",
+            order=index,
+        )
+        for index in range(CRITERIA)
+    ]
+    lead = Organization.objects.create(slug="bench-org", name_ko="벤치", name_en="Bench")
+    teams = Team.objects.bulk_create(
+        Team(
+            program=program,
+            slug=f"team-{index:04d}",
+            name_ko=f"팀 {index}",
+            name_en=f"Team {index}",
+            lead=lead,
+            joined_stage=call,
+        )
+        for index in range(TEAMS)
+    )
+    participations = Participation.objects.bulk_create(
+        Participation(stage=stage, team=team) for team in teams
+    )
+    batch: list[Score] = []
+    for participation in participations:
+        for criterion in criteria:
+            for evaluator in range(EVALUATORS):
+                batch.append(
+                    Score(
+                        participation=participation,
+                        criterion=criterion,
+                        evaluator_code=f"E{evaluator:02d}",
+                        value=Decimal(rng.randint(0, 500)) / 100,
+                        value_max=criterion.max_points,
+                    )
+                )
+            if len(batch) >= 20_000:
+                Score.objects.bulk_create(batch)
+                batch.clear()
+    Score.objects.bulk_create(batch)
+    return stage.pk
+
+
+def main() -> int:
+    from evaluations.models import Score, StandingsSnapshot
+    from evaluations.services.recompute import standings_recompute
+
+    setup_test_environment()
+    vendor = connection.vendor
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        started = time.perf_counter()
+        stage_id = build_stage()
+        marks = TEAMS * CRITERIA * EVALUATORS
+        print(f"Database: {vendor}. Built {TEAMS} teams × {CRITERIA} criteria × {EVALUATORS} "
+              f"evaluators = {marks:,} marks in {time.perf_counter() - started:.1f} s.")
+
+        def read_marks() -> None:
+            for _row in (
+                Score.objects.filter(participation__stage_id=stage_id)
+                .values_list("participation_id", "criterion_id", "evaluator_code", "value")
+                .iterator(chunk_size=10_000)
+            ):
+                pass
+
+        def recompute_fresh() -> None:
+            StandingsSnapshot.objects.filter(stage_id=stage_id).delete()
+            standings_recompute(stage_id=stage_id)
+
+        read = best_of(RUNS, read_marks)
+        recompute = best_of(RUNS, recompute_fresh)
+        unchanged = best_of(RUNS, lambda: standings_recompute(stage_id=stage_id))
+
+        tracemalloc.start()
+        recompute_fresh()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+
+        ratio = Decimal(str(recompute / read)).quantize(Decimal("0.01"))
+        print(f"Read {marks:,} marks:           {read * 1000:8.0f} ms")
+        print(f"Recompute (new snapshot):     {recompute * 1000:8.0f} ms  ({ratio}× the read)")
+        print(f"Recompute (inputs unchanged): {unchanged * 1000:8.0f} ms")
+        print(f"Peak Python memory of one recompute: {peak / 2**20:.0f} MiB "
+              f"({peak / marks:.0f} bytes per mark)")
+        if ratio > MAX_RATIO:
+            print(f"FAIL: recompute takes {ratio}× the read; the bar is {MAX_RATIO}×.")
+            return 1
+        print(f"OK: within {MAX_RATIO}× of the read.")
+        return 0
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+"""Public pages (URLs split by audience: public here, staff and API in their own modules)."""
+
+from django.urls import path
+
+from evaluations import views_public as views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

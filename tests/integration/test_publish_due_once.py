@@ -1,0 +1,116 @@
+"""A finalized stage whose announcement time has come is published exactly once, however many
+publishers (beat processes, workers) run `stage_publish_due` at the same moment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from evaluations.models import Publication, Score
+from evaluations.services.lifecycle import (
+    stage_finalize,
+    stage_schedule_announcement,
+    stage_submit_for_review,
+)
+from evaluations.services.publication import stage_publish_due
+from evaluations.services.scores import score_confirm, score_save
+from evaluations.tasks import stage_publish_due as stage_publish_due_task
+from programs.models import Stage
+from tests.integration.scenario import Scenario, build_scoring_stage, marks_for
+from tests.integration.worker import CeleryWorker
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+PUBLISHERS = 2
+
+
+def finalized_stage(*, announcement_at: dt.datetime) -> Scenario:
+    """A stage taken to finalized through the services, as the evaluation office would."""
+    scenario = build_scoring_stage()
+    for participation, criterion, evaluator, value in marks_for(scenario):
+        score_save(
+            participation_id=participation.pk,
+            criterion_id=criterion.pk,
+            evaluator_code=evaluator,
+            value=value,
+            user=scenario.clerk,
+        )
+    for score in Score.objects.filter(participation__stage=scenario.stage):
+        score_confirm(score_id=score.pk, user=scenario.verifier, expected_version=score.version)
+    stage_id = scenario.stage.pk
+    stage_submit_for_review(stage_id=stage_id, user=scenario.admin)
+    stage_finalize(stage_id=stage_id, user=scenario.admin)
+    stage_schedule_announcement(
+        stage_id=stage_id, user=scenario.admin, announcement_at=announcement_at
+    )
+    scenario.stage.refresh_from_db()
+    assert scenario.stage.status == Stage.Status.FINALIZED
+    return scenario
+
+
+def assert_published_once(scenario: Scenario) -> None:
+    publications = list(Publication.objects.filter(stage=scenario.stage))
+    assert [(p.sequence, p.corrects_id) for p in publications] == [(1, None)]
+    scenario.stage.refresh_from_db()
+    assert scenario.stage.status == Stage.Status.PUBLISHED
+    assert scenario.stage.published_at == publications[0].published_at
+
+
+def test_two_publishers_at_once_publish_a_due_stage_exactly_once() -> None:
+    announcement = timezone.now() - dt.timedelta(minutes=1)
+    scenario = finalized_stage(announcement_at=announcement)
+    start = threading.Barrier(PUBLISHERS)
+    published: list[list[int]] = []
+    errors: list[BaseException] = []
+
+    def publish() -> None:
+        try:
+            start.wait(timeout=10)
+            published.append(stage_publish_due(now=announcement + dt.timedelta(seconds=1)))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    publishers = [threading.Thread(target=publish, daemon=True) for _ in range(PUBLISHERS)]
+    for publisher in publishers:
+        publisher.start()
+    for publisher in publishers:
+        publisher.join(30)
+
+    assert not any(publisher.is_alive() for publisher in publishers)
+    assert errors == []
+    assert sorted(published) == [[], [scenario.stage.pk]]
+    assert_published_once(scenario)
+
+
+def test_two_queued_publish_due_tasks_publish_a_due_stage_exactly_once(
+    start_worker: Callable[..., CeleryWorker],
+) -> None:
+    scenario = finalized_stage(announcement_at=timezone.now() - dt.timedelta(minutes=1))
+    worker = start_worker(concurrency=2)
+
+    results = [stage_publish_due_task.delay() for _ in range(PUBLISHERS)]
+
+    returned = sorted(worker.wait_for_task(result.id) for result in results)
+    assert returned == sorted(["[]", f"[{scenario.stage.pk}]"])  # one published, one found none
+    assert_published_once(scenario)
+    worker.assert_no_problems()
+
+
+def test_a_stage_announced_in_the_future_is_not_published() -> None:
+    now = timezone.now()
+    scenario = finalized_stage(announcement_at=now + dt.timedelta(hours=1))
+
+    assert stage_publish_due(now=now) == []
+
+    assert not Publication.objects.filter(stage=scenario.stage).exists()
+    scenario.stage.refresh_from_db()
+    assert scenario.stage.status == Stage.Status.FINALIZED
+    assert stage_publish_due(now=now + dt.timedelta(hours=1)) == [scenario.stage.pk]
+    assert_published_once(scenario)
