@@ -10,10 +10,11 @@ the rule. Two inputs that mean the same get the same digest:
   as a multiset, so a duplicated mark still changes the digest); only the tie-break chain keeps
   its order, because its order changes the ranking;
 * numbers are normalised, so Decimal("9.2") and Decimal("9.20") are the same number;
-* each item is written with `repr` of a tuple of strings, which cannot be confused with another
-  item whatever characters the codes contain.
+* everything is written with `repr` of lists and tuples of strings, which cannot be confused
+  with other content whatever characters the codes contain.
 
-The digest does not validate anything; a stage whose inputs are invalid still has a digest.
+The digest does not validate values; a stage with invalid numbers still has a digest (the codes
+must be strings, as the types say).
 Including `ENGINE_VERSION` means a new engine forces a recompute of unchanged inputs.
 """
 
@@ -26,63 +27,67 @@ from evaluations.standings.aggregation import ENGINE_CONTEXT
 from evaluations.standings.types import ENGINE_VERSION, StageInput
 
 
-def _number(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal) and value.is_finite():
-        if value.is_zero():
-            return "0"  # 0, 0.00 and -0 are one number
-        return format(value.normalize(), "f")
-    return repr(value)
+class _Numbers:
+    """Canonical text of numbers, remembered per value: a stage repeats few distinct marks.
+
+    Equal Decimals hash alike, so 9.2 and 9.20 share one entry and one text. Anything that is
+    not a finite Decimal is written with its type, so it can never pass for a valid number.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[Decimal, str] = {}
+
+    def __call__(self, value: object) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, Decimal) and value.is_finite():
+            text = self._known.get(value)
+            if text is None:
+                # 0, 0.00 and -0 are one number; normalize() would keep the sign of -0.
+                text = "0" if value.is_zero() else format(value.normalize(), "f")
+                self._known[value] = text
+            return text
+        return f"{type(value).__name__}:{value!r}"
 
 
 def _text(stage: StageInput) -> str:
+    number = _Numbers()
     rule = stage.rule
     criteria = sorted(
-        repr(
-            (
-                spec.code,
-                _number(spec.max_points),
-                str(spec.aggregation),
-                spec.parent,
-                _number(spec.target),
-                None if spec.teams is None else sorted(spec.teams),
-                spec.order,
-            )
+        (
+            spec.code,
+            number(spec.max_points) or "",
+            str(spec.aggregation),
+            spec.parent or "",
+            number(spec.target) or "",
+            "" if spec.teams is None else repr(sorted(spec.teams)),
+            spec.order,
         )
         for spec in stage.criteria
     )
-    teams = sorted(repr((entry.code, bool(entry.ranked))) for entry in stage.teams)
+    teams = sorted((entry.code, bool(entry.ranked)) for entry in stage.teams)
+    # Tuples of strings sort in C and the whole list is written by one repr() call, which keeps
+    # 200,000 marks fast. None (not disclosed) becomes "-", which no canonical number can be.
     marks = sorted(
-        repr((mark.team, mark.criterion, mark.evaluator, _number(mark.value)))
+        (mark.team, mark.criterion, mark.evaluator, number(mark.value) or "-")
         for mark in stage.marks
     )
-    gates = sorted(repr((mark.team, mark.gate, mark.passed)) for mark in stage.gates)
-    head = repr(
-        (
-            "engine",
-            ENGINE_VERSION,
-            "rule",
-            str(rule.kind),
-            rule.count,
-            _number(rule.threshold),
-            list(rule.tie_break),
-            "gate_codes",
-            sorted(set(stage.gate_codes)),
-        )
+    gates = sorted(
+        (mark.team, mark.gate, {True: "passed", False: "failed"}.get(mark.passed, "pending"))
+        for mark in stage.gates
     )
-    sections = [
-        head,
-        f"criteria {len(criteria)}",
-        *criteria,
-        f"teams {len(teams)}",
-        *teams,
-        f"marks {len(marks)}",
-        *marks,
-        f"gates {len(gates)}",
-        *gates,
-    ]
-    return "\n".join(sections)
+    head = (
+        "engine",
+        ENGINE_VERSION,
+        "rule",
+        str(rule.kind),
+        rule.count,
+        number(rule.threshold),
+        list(rule.tie_break),
+        "gate_codes",
+        sorted(set(stage.gate_codes)),
+    )
+    return repr([head, criteria, teams, marks, gates])
 
 
 def input_digest(stage: StageInput) -> str:

@@ -239,6 +239,9 @@ class Flip:
     change_ko: str = ""  # the same change in Korean, e.g. "expert 가중치 +10%"
 
 
+SUMMARY_FLIPS = 10  # a summary lists this many flips; `flips` always holds them all
+
+
 @dataclass(frozen=True, slots=True)
 class SensitivityReport:
     robust: bool
@@ -248,17 +251,21 @@ class SensitivityReport:
     def summary_en(self) -> str:
         if self.robust:
             return "robust"
-        return "; ".join(
+        listed = "; ".join(
             f"{flip.change}: {flip.team} {flip.outcome_before} -> {flip.outcome_after}"
-            for flip in self.flips
+            for flip in self.flips[:SUMMARY_FLIPS]
         )
+        more = len(self.flips) - SUMMARY_FLIPS
+        return f"{listed}; and {more} more" if more > 0 else listed
 
     @property
     def summary_ko(self) -> str:
         if self.robust:
             return "견고함"
-        return "; ".join(
+        listed = "; ".join(
             f"{flip.change_ko or flip.change}: {flip.team} {flip.outcome_before} → "
             f"{flip.outcome_after}"
-            for flip in self.flips
+            for flip in self.flips[:SUMMARY_FLIPS]
         )
+        more = len(self.flips) - SUMMARY_FLIPS
+        return f"{listed}; 외 {more}건" if more > 0 else listed

@@ -8,6 +8,7 @@ from evaluations.standings import (
     Outcome,
     Rule,
     RuleKind,
+    SensitivityReport,
     StageInput,
     TeamEntry,
     compute_standings,
@@ -115,3 +116,15 @@ def test_passing_the_computed_result_gives_the_same_report():
     result = compute_standings(KNIFE_EDGE)
 
     assert sensitivity_check(KNIFE_EDGE, result) == sensitivity_check(KNIFE_EDGE)
+
+
+def test_a_long_list_of_flips_is_summarised_after_ten():
+    flips = tuple(
+        Flip(f"without evaluator E{n:02d}", "a", Outcome.ADVANCED, Outcome.ELIMINATED)
+        for n in range(1, 13)
+    )
+    report = SensitivityReport(robust=False, flips=flips)
+
+    assert report.summary_en.count("without evaluator") == 10
+    assert report.summary_en.endswith("E10: a advanced -> eliminated; and 2 more")
+    assert report.summary_ko.endswith("; 외 2건")

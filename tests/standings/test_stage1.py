@@ -6,7 +6,10 @@ four by total but failed the independence gate; NC AI lowest total. Averages ove
 teams: benchmark 30.4, expert 28.56, user 20.76, total 79.7.
 """
 
+import pickle
 from decimal import Decimal as D
+
+import pytest
 
 from evaluations.standings import (
     Aggregation,
@@ -241,3 +244,14 @@ def test_recorded_decisions_reproduce_the_real_stage_1_outcome():
     assert finals["naver"].reason == "Failed the gate: independence."
     assert finals["ncai"].overridden is True
     assert finals["ncai"].reason == f"Lowest total of the five; {announced}"
+
+
+def test_standings_are_read_only_hashable_and_picklable_so_they_can_be_cached():
+    result = compute_standings(full_stage())
+
+    with pytest.raises(TypeError):
+        result.row("lg").points["expert"] = D("35")  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        result.row("lg").total = D("100")  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(result)) == result
+    assert hash(pickle.loads(pickle.dumps(result))) == hash(result)
