@@ -125,8 +125,10 @@ def main() -> int:
         started = time.perf_counter()
         stage_id = build_stage()
         marks = TEAMS * CRITERIA * EVALUATORS
-        print(f"Database: {vendor}. Built {TEAMS} teams × {CRITERIA} criteria × {EVALUATORS} "
-              f"evaluators = {marks:,} marks in {time.perf_counter() - started:.1f} s.")
+        print(
+            f"Database: {vendor}. Built {TEAMS} teams × {CRITERIA} criteria × {EVALUATORS} "
+            f"evaluators = {marks:,} marks in {time.perf_counter() - started:.1f} s."
+        )
 
         def read_marks() -> None:
             for _row in (
@@ -153,8 +155,10 @@ def main() -> int:
         print(f"Read {marks:,} marks:           {read * 1000:8.0f} ms")
         print(f"Recompute (new snapshot):     {recompute * 1000:8.0f} ms  ({ratio}× the read)")
         print(f"Recompute (inputs unchanged): {unchanged * 1000:8.0f} ms")
-        print(f"Peak Python memory of one recompute: {peak / 2**20:.0f} MiB "
-              f"({peak / marks:.0f} bytes per mark)")
+        print(
+            f"Peak Python memory of one recompute: {peak / 2**20:.0f} MiB "
+            f"({peak / marks:.0f} bytes per mark)"
+        )
         if ratio > MAX_RATIO:
             print(f"FAIL: recompute takes {ratio}× the read; the bar is {MAX_RATIO}×.")
             return 1

@@ -66,7 +66,9 @@ class Participation(models.Model):
 
 
 class Score(models.Model):
-    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="scores")
+    participation = models.ForeignKey(
+        Participation, on_delete=models.CASCADE, related_name="scores"
+    )
     # RESTRICT: a criterion with scores cannot be deleted alone, but its whole stage can be.
     criterion = models.ForeignKey(Criterion, on_delete=models.RESTRICT, related_name="scores")
     evaluator_code = models.CharField(
@@ -306,9 +308,7 @@ class Decision(models.Model):
     reason_code = models.CharField(max_length=30, choices=Reason.choices)
     reason_ko = models.TextField(blank=True)
     reason_en = models.TextField(blank=True)
-    proposed_outcome = models.CharField(
-        max_length=20, choices=ProposedOutcome.choices, blank=True
-    )
+    proposed_outcome = models.CharField(max_length=20, choices=ProposedOutcome.choices, blank=True)
     overrides_proposal = models.BooleanField(default=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -21,9 +21,7 @@ def publications_visible(*, now: dt.datetime | None = None) -> QuerySet[Publicat
     """Every publication the public may see, oldest first."""
     now = now or timezone.now()
     return (
-        Publication.objects.filter(
-            stage__status=Stage.Status.PUBLISHED, published_at__lte=now
-        )
+        Publication.objects.filter(stage__status=Stage.Status.PUBLISHED, published_at__lte=now)
         .select_related("stage", "corrects")
         .order_by("stage__order", "sequence")
     )

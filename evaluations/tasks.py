@@ -27,7 +27,11 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 )
 def standings_recompute(stage_id: int) -> dict[str, object]:
     result = recompute.standings_recompute(stage_id=stage_id)
-    return {"stage_id": result.stage_id, "snapshot_id": result.snapshot_id, "changed": result.changed}
+    return {
+        "stage_id": result.stage_id,
+        "snapshot_id": result.snapshot_id,
+        "changed": result.changed,
+    }
 
 
 @shared_task(

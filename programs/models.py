@@ -37,7 +37,9 @@ class Certainty(models.TextChoices):
 
 class Source(models.Model):
     key = models.SlugField(max_length=20, unique=True, help_text="Citation key, e.g. S36.")
-    url = models.URLField(max_length=500, blank=True, help_text="Empty when the source is not online.")
+    url = models.URLField(
+        max_length=500, blank=True, help_text="Empty when the source is not online."
+    )
     publisher = models.CharField(max_length=200)
     title = models.CharField(max_length=300, blank=True)
     published_on = models.DateField(null=True, blank=True)
@@ -135,7 +137,9 @@ class Stage(BilingualMixin, models.Model):
                 condition=~Q(elimination_rule__in=["eliminate_lowest", "keep_top"])
                 | Q(rule_count__isnull=False, rule_count__gte=1),
                 name="stage_rule_needs_count",
-                violation_error_message="Eliminate-lowest and keep-top rules need a count of at least 1.",
+                violation_error_message=(
+                    "Eliminate-lowest and keep-top rules need a count of at least 1."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(elimination_rule="threshold") | Q(rule_threshold__isnull=False),
@@ -189,7 +193,9 @@ class Criterion(BilingualMixin, models.Model):
         decimal_places=3,
         null=True,
         blank=True,
-        help_text="Normalise: points = max × min(1, achieved ÷ target). Marks are then achieved scores.",
+        help_text=(
+            "Normalise: points = max × min(1, achieved ÷ target). Marks are then achieved scores."
+        ),
     )
     is_individual = models.BooleanField(
         default=False,

@@ -6,231 +6,656 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programs', '0001_initial'),
-        ('teams', '0001_initial'),
+        ("programs", "0001_initial"),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RecomputeLock',
+            name="RecomputeLock",
             fields=[
-                ('stage', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='programs.stage')),
+                (
+                    "stage",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="programs.stage",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Participation',
+            name="Participation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ranked', models.BooleanField(default=True, help_text='Off for a team that joined after scoring began.')),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('ai_models', models.ManyToManyField(blank=True, related_name='participations', to='teams.aimodel')),
-                ('individual_criteria', models.ManyToManyField(blank=True, help_text="This team's own criteria (criteria marked individual).", related_name='individual_participations', to='programs.criterion')),
-                ('stage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to='programs.stage')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ranked",
+                    models.BooleanField(
+                        default=True, help_text="Off for a team that joined after scoring began."
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "ai_models",
+                    models.ManyToManyField(
+                        blank=True, related_name="participations", to="teams.aimodel"
+                    ),
+                ),
+                (
+                    "individual_criteria",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="This team's own criteria (criteria marked individual).",
+                        related_name="individual_participations",
+                        to="programs.criterion",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participations",
+                        to="programs.stage",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participations",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stage', 'team__name_en'],
+                "ordering": ["stage", "team__name_en"],
             },
         ),
         migrations.CreateModel(
-            name='GateResult',
+            name="GateResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('passed', models.BooleanField(blank=True, help_text='Empty = not decided yet.', null=True)),
-                ('reason_ko', models.TextField(blank=True)),
-                ('reason_en', models.TextField(blank=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('gate', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='results', to='programs.gate')),
-                ('sources', models.ManyToManyField(blank=True, related_name='gate_results', to='programs.source')),
-                ('participation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gate_results', to='evaluations.participation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "passed",
+                    models.BooleanField(
+                        blank=True, help_text="Empty = not decided yet.", null=True
+                    ),
+                ),
+                ("reason_ko", models.TextField(blank=True)),
+                ("reason_en", models.TextField(blank=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "gate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="results",
+                        to="programs.gate",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="gate_results", to="programs.source"
+                    ),
+                ),
+                (
+                    "participation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gate_results",
+                        to="evaluations.participation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['participation', 'gate__code'],
+                "ordering": ["participation", "gate__code"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('advanced', 'Advanced'), ('eliminated', 'Eliminated'), ('disqualified', 'Disqualified'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('reason_code', models.CharField(choices=[('above_line', 'Ranked above the elimination line'), ('no_elimination', 'No elimination in this stage'), ('selected', 'Selected by the panel'), ('below_line', 'Ranked below the elimination line'), ('not_selected', 'Not selected by the panel'), ('gate_failed', 'Failed a pass/fail gate'), ('committee', 'Committee decision'), ('withdrawn', 'Withdrew')], max_length=30)),
-                ('reason_ko', models.TextField(blank=True)),
-                ('reason_en', models.TextField(blank=True)),
-                ('proposed_outcome', models.CharField(blank=True, choices=[('advanced', 'Advances'), ('eliminated', 'Below the line'), ('disqualified', 'Disqualified by a gate'), ('tie_at_line', 'Tie at the line: committee decision needed'), ('not_ranked', 'Not ranked')], max_length=20)),
-                ('overrides_proposal', models.BooleanField(default=False)),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sources', models.ManyToManyField(blank=True, related_name='decisions', to='programs.source')),
-                ('participation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='decision', to='evaluations.participation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("advanced", "Advanced"),
+                            ("eliminated", "Eliminated"),
+                            ("disqualified", "Disqualified"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "reason_code",
+                    models.CharField(
+                        choices=[
+                            ("above_line", "Ranked above the elimination line"),
+                            ("no_elimination", "No elimination in this stage"),
+                            ("selected", "Selected by the panel"),
+                            ("below_line", "Ranked below the elimination line"),
+                            ("not_selected", "Not selected by the panel"),
+                            ("gate_failed", "Failed a pass/fail gate"),
+                            ("committee", "Committee decision"),
+                            ("withdrawn", "Withdrew"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("reason_ko", models.TextField(blank=True)),
+                ("reason_en", models.TextField(blank=True)),
+                (
+                    "proposed_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("advanced", "Advances"),
+                            ("eliminated", "Below the line"),
+                            ("disqualified", "Disqualified by a gate"),
+                            ("tie_at_line", "Tie at the line: committee decision needed"),
+                            ("not_ranked", "Not ranked"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("overrides_proposal", models.BooleanField(default=False)),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="decisions", to="programs.source"
+                    ),
+                ),
+                (
+                    "participation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decision",
+                        to="evaluations.participation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['participation'],
+                "ordering": ["participation"],
             },
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('evaluator_code', models.CharField(blank=True, help_text='Evaluator code (e.g. E03); empty for direct points.', max_length=20)),
-                ('value', models.DecimalField(blank=True, decimal_places=3, help_text='Empty = not disclosed.', max_digits=9, null=True)),
-                ('value_max', models.DecimalField(blank=True, decimal_places=3, editable=False, max_digits=9, null=True)),
-                ('entered_at', models.DateTimeField(auto_now_add=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='scores', to='programs.criterion')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('participation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='evaluations.participation')),
-                ('sources', models.ManyToManyField(blank=True, related_name='scores', to='programs.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "evaluator_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Evaluator code (e.g. E03); empty for direct points.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="Empty = not disclosed.",
+                        max_digits=9,
+                        null=True,
+                    ),
+                ),
+                (
+                    "value_max",
+                    models.DecimalField(
+                        blank=True, decimal_places=3, editable=False, max_digits=9, null=True
+                    ),
+                ),
+                ("entered_at", models.DateTimeField(auto_now_add=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="scores",
+                        to="programs.criterion",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "participation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="evaluations.participation",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(blank=True, related_name="scores", to="programs.source"),
+                ),
             ],
             options={
-                'ordering': ['participation', 'criterion__order', 'evaluator_code'],
+                "ordering": ["participation", "criterion__order", "evaluator_code"],
             },
         ),
         migrations.CreateModel(
-            name='StageStatistic',
+            name="StageStatistic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mean', 'Average')], default='mean', max_length=20)),
-                ('value', models.DecimalField(decimal_places=3, max_digits=9)),
-                ('team_count', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('criterion', models.ForeignKey(blank=True, help_text='Empty = the total score.', null=True, on_delete=django.db.models.deletion.CASCADE, to='programs.criterion')),
-                ('sources', models.ManyToManyField(blank=True, related_name='statistics', to='programs.source')),
-                ('stage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statistics', to='programs.stage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(choices=[("mean", "Average")], default="mean", max_length=20),
+                ),
+                ("value", models.DecimalField(decimal_places=3, max_digits=9)),
+                ("team_count", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty = the total score.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="programs.criterion",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="statistics", to="programs.source"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="statistics",
+                        to="programs.stage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stage', 'criterion__order'],
+                "ordering": ["stage", "criterion__order"],
             },
         ),
         migrations.CreateModel(
-            name='StandingsSnapshot',
+            name="StandingsSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('input_digest', models.CharField(max_length=64)),
-                ('inputs_version', models.PositiveBigIntegerField(help_text="The stage's input version this snapshot is known to reflect.")),
-                ('is_current', models.BooleanField(default=False)),
-                ('engine_version', models.CharField(max_length=20)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('sensitivity', models.JSONField(blank=True, default=dict)),
-                ('stage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='programs.stage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("input_digest", models.CharField(max_length=64)),
+                (
+                    "inputs_version",
+                    models.PositiveBigIntegerField(
+                        help_text="The stage's input version this snapshot is known to reflect."
+                    ),
+                ),
+                ("is_current", models.BooleanField(default=False)),
+                ("engine_version", models.CharField(max_length=20)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                ("sensitivity", models.JSONField(blank=True, default=dict)),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="programs.stage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stage', '-created_at'],
-                'get_latest_by': 'created_at',
+                "ordering": ["stage", "-created_at"],
+                "get_latest_by": "created_at",
             },
         ),
         migrations.CreateModel(
-            name='StandingsRow',
+            name="StandingsRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(help_text='Display order within the snapshot.')),
-                ('rank', models.PositiveIntegerField(blank=True, null=True)),
-                ('tied', models.BooleanField(default=False)),
-                ('total', models.DecimalField(blank=True, decimal_places=3, max_digits=9, null=True)),
-                ('points', models.JSONField(default=dict, help_text='Criterion code → published points as a string, or null.')),
-                ('proposed_outcome', models.CharField(choices=[('advanced', 'Advances'), ('eliminated', 'Below the line'), ('disqualified', 'Disqualified by a gate'), ('tie_at_line', 'Tie at the line: committee decision needed'), ('not_ranked', 'Not ranked')], max_length=20)),
-                ('reason_code', models.CharField(max_length=30)),
-                ('reason_ko', models.CharField(max_length=300)),
-                ('reason_en', models.CharField(max_length=300)),
-                ('failed_gates', models.JSONField(blank=True, default=list)),
-                ('participation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='standings_rows', to='evaluations.participation')),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='evaluations.standingssnapshot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveIntegerField(help_text="Display order within the snapshot."),
+                ),
+                ("rank", models.PositiveIntegerField(blank=True, null=True)),
+                ("tied", models.BooleanField(default=False)),
+                (
+                    "total",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=9, null=True),
+                ),
+                (
+                    "points",
+                    models.JSONField(
+                        default=dict,
+                        help_text="Criterion code → published points as a string, or null.",
+                    ),
+                ),
+                (
+                    "proposed_outcome",
+                    models.CharField(
+                        choices=[
+                            ("advanced", "Advances"),
+                            ("eliminated", "Below the line"),
+                            ("disqualified", "Disqualified by a gate"),
+                            ("tie_at_line", "Tie at the line: committee decision needed"),
+                            ("not_ranked", "Not ranked"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason_code", models.CharField(max_length=30)),
+                ("reason_ko", models.CharField(max_length=300)),
+                ("reason_en", models.CharField(max_length=300)),
+                ("failed_gates", models.JSONField(blank=True, default=list)),
+                (
+                    "participation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="standings_rows",
+                        to="evaluations.participation",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="evaluations.standingssnapshot",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['snapshot', 'position'],
+                "ordering": ["snapshot", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField(help_text='1 for the first publication, 2… corrections.')),
-                ('published_at', models.DateTimeField()),
-                ('note_ko', models.TextField(blank=True)),
-                ('note_en', models.TextField(blank=True)),
-                ('payload', models.JSONField()),
-                ('corrects', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrected_by', to='evaluations.publication')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('stage', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='publications', to='programs.stage')),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='publications', to='evaluations.standingssnapshot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sequence",
+                    models.PositiveIntegerField(
+                        help_text="1 for the first publication, 2… corrections."
+                    ),
+                ),
+                ("published_at", models.DateTimeField()),
+                ("note_ko", models.TextField(blank=True)),
+                ("note_en", models.TextField(blank=True)),
+                ("payload", models.JSONField()),
+                (
+                    "corrects",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrected_by",
+                        to="evaluations.publication",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="publications",
+                        to="programs.stage",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="publications",
+                        to="evaluations.standingssnapshot",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stage', 'sequence'],
-                'get_latest_by': 'sequence',
+                "ordering": ["stage", "sequence"],
+                "get_latest_by": "sequence",
             },
         ),
         migrations.AddConstraint(
-            model_name='participation',
-            constraint=models.UniqueConstraint(fields=('stage', 'team'), name='participation_unique'),
+            model_name="participation",
+            constraint=models.UniqueConstraint(
+                fields=("stage", "team"), name="participation_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gateresult',
-            constraint=models.UniqueConstraint(fields=('participation', 'gate'), name='gate_result_unique'),
+            model_name="gateresult",
+            constraint=models.UniqueConstraint(
+                fields=("participation", "gate"), name="gate_result_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gateresult',
-            constraint=models.CheckConstraint(condition=models.Q(('confirmed_by__isnull', True), models.Q(('confirmed_by', models.F('entered_by')), _negated=True), _connector='OR'), name='gate_result_confirmer_is_not_enterer', violation_error_message='The person who entered a gate result cannot confirm it.'),
+            model_name="gateresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("confirmed_by__isnull", True),
+                    models.Q(("confirmed_by", models.F("entered_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="gate_result_confirmer_is_not_enterer",
+                violation_error_message="The person who entered a gate result cannot confirm it.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('overrides_proposal', False), models.Q(('reason_ko', ''), _negated=True), models.Q(('reason_en', ''), _negated=True), _connector='OR'), name='decision_override_needs_reason', violation_error_message='Overriding the proposed outcome needs a reason.'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("overrides_proposal", False),
+                    models.Q(("reason_ko", ""), _negated=True),
+                    models.Q(("reason_en", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="decision_override_needs_reason",
+                violation_error_message="Overriding the proposed outcome needs a reason.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('participation', 'criterion', 'evaluator_code'), name='score_unique_mark'),
+            model_name="score",
+            constraint=models.UniqueConstraint(
+                fields=("participation", "criterion", "evaluator_code"), name="score_unique_mark"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('value__isnull', True), ('value__gte', 0), _connector='OR'), name='score_not_negative', violation_error_message='A score cannot be negative.'),
+            model_name="score",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__isnull", True), ("value__gte", 0), _connector="OR"),
+                name="score_not_negative",
+                violation_error_message="A score cannot be negative.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('value__isnull', True), ('value_max__isnull', True), ('value__lte', models.F('value_max')), _connector='OR'), name='score_within_max_points', violation_error_message="A score cannot exceed the criterion's maximum points."),
+            model_name="score",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("value__isnull", True),
+                    ("value_max__isnull", True),
+                    ("value__lte", models.F("value_max")),
+                    _connector="OR",
+                ),
+                name="score_within_max_points",
+                violation_error_message="A score cannot exceed the criterion's maximum points.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('confirmed_by__isnull', True), models.Q(('confirmed_by', models.F('entered_by')), _negated=True), _connector='OR'), name='score_confirmer_is_not_enterer', violation_error_message='The person who entered a score cannot confirm it.'),
+            model_name="score",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("confirmed_by__isnull", True),
+                    models.Q(("confirmed_by", models.F("entered_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="score_confirmer_is_not_enterer",
+                violation_error_message="The person who entered a score cannot confirm it.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stagestatistic',
-            constraint=models.UniqueConstraint(fields=('stage', 'criterion', 'kind'), name='statistic_unique', nulls_distinct=False),
+            model_name="stagestatistic",
+            constraint=models.UniqueConstraint(
+                fields=("stage", "criterion", "kind"), name="statistic_unique", nulls_distinct=False
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standingssnapshot',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('stage',), name='snapshot_one_current'),
+            model_name="standingssnapshot",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("stage",),
+                name="snapshot_one_current",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standingssnapshot',
-            constraint=models.UniqueConstraint(fields=('stage', 'engine_version', 'input_digest'), name='snapshot_unique_digest'),
+            model_name="standingssnapshot",
+            constraint=models.UniqueConstraint(
+                fields=("stage", "engine_version", "input_digest"), name="snapshot_unique_digest"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standingsrow',
-            constraint=models.UniqueConstraint(fields=('snapshot', 'participation'), name='standings_row_unique'),
+            model_name="standingsrow",
+            constraint=models.UniqueConstraint(
+                fields=("snapshot", "participation"), name="standings_row_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standingsrow',
-            constraint=models.CheckConstraint(condition=models.Q(('rank__isnull', True), ('rank__gte', 1), _connector='OR'), name='standings_row_rank_positive'),
+            model_name="standingsrow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rank__isnull", True), ("rank__gte", 1), _connector="OR"),
+                name="standings_row_rank_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publication',
-            constraint=models.UniqueConstraint(fields=('stage', 'sequence'), name='publication_unique_seq'),
+            model_name="publication",
+            constraint=models.UniqueConstraint(
+                fields=("stage", "sequence"), name="publication_unique_seq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publication',
-            constraint=models.CheckConstraint(condition=models.Q(('corrects__isnull', True), models.Q(('note_ko', ''), _negated=True), models.Q(('note_en', ''), _negated=True), _connector='OR'), name='publication_correction_needs_note', violation_error_message='A correction needs a note saying what changed.'),
+            model_name="publication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("corrects__isnull", True),
+                    models.Q(("note_ko", ""), _negated=True),
+                    models.Q(("note_en", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="publication_correction_needs_note",
+                violation_error_message="A correction needs a note saying what changed.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publication',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('corrects__isnull', True), ('sequence', 1)), models.Q(('corrects__isnull', False), ('sequence__gt', 1)), _connector='OR'), name='publication_first_or_correction', violation_error_message='Only the first publication of a stage stands alone; later ones correct an earlier one.'),
+            model_name="publication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("corrects__isnull", True), ("sequence", 1)),
+                    models.Q(("corrects__isnull", False), ("sequence__gt", 1)),
+                    _connector="OR",
+                ),
+                name="publication_first_or_correction",
+                violation_error_message="Only the first publication of a stage stands alone; later ones correct an earlier one.",
+            ),
         ),
     ]

@@ -4,23 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluations', '0002_staff_groups'),
-        ('programs', '0001_initial'),
+        ("evaluations", "0002_staff_groups"),
+        ("programs", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='stagestatistic',
-            name='statistic_unique',
+            model_name="stagestatistic",
+            name="statistic_unique",
         ),
         migrations.AddConstraint(
-            model_name='stagestatistic',
-            constraint=models.UniqueConstraint(condition=models.Q(('criterion__isnull', False)), fields=('stage', 'criterion', 'kind'), name='statistic_unique_per_criterion'),
+            model_name="stagestatistic",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("criterion__isnull", False)),
+                fields=("stage", "criterion", "kind"),
+                name="statistic_unique_per_criterion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stagestatistic',
-            constraint=models.UniqueConstraint(condition=models.Q(('criterion__isnull', True)), fields=('stage', 'kind'), name='statistic_unique_total'),
+            model_name="stagestatistic",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("criterion__isnull", True)),
+                fields=("stage", "kind"),
+                name="statistic_unique_total",
+            ),
         ),
     ]

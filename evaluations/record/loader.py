@@ -240,9 +240,20 @@ class RecordLoader:
     def load_program(self) -> Program:
         item = self.data["program"]
         text_fields = (
-            "name_ko name_en short_name_ko ministry_ko ministry_en agencies_ko agencies_en "
-            "goal_ko goal_en summary_ko summary_en budget_note_ko budget_note_en"
-        ).split()
+            "name_ko",
+            "name_en",
+            "short_name_ko",
+            "ministry_ko",
+            "ministry_en",
+            "agencies_ko",
+            "agencies_en",
+            "goal_ko",
+            "goal_en",
+            "summary_ko",
+            "summary_en",
+            "budget_note_ko",
+            "budget_note_en",
+        )
         return self.upsert(
             Program,
             {"slug": item["slug"]},
@@ -299,9 +310,10 @@ class RecordLoader:
                 create_values=create_values,
             )
             self.stages[item["slug"]] = stage
-            if status == Stage.Status.PUBLISHED and not Publication.objects.filter(
-                stage=stage
-            ).exists():
+            if (
+                status == Stage.Status.PUBLISHED
+                and not Publication.objects.filter(stage=stage).exists()
+            ):
                 self.to_publish.append(stage)
             self.load_criteria(stage, item.get("criteria") or [])
             for gate in item.get("gates") or []:
@@ -453,7 +465,11 @@ class RecordLoader:
             bwhere = f"{where} benchmark {bench['benchmark']}"
             self.upsert(
                 BenchmarkResult,
-                {"model": model, "benchmark": bench["benchmark"], "setting": bench.get("setting") or ""},
+                {
+                    "model": model,
+                    "benchmark": bench["benchmark"],
+                    "setting": bench.get("setting") or "",
+                },
                 {
                     "score": _decimal(bench["score"], bwhere),
                     "certainty": bench.get("certainty") or "confirmed",
@@ -575,7 +591,7 @@ def program_record_load(*, path: Path | None = None, force: bool = False) -> Loa
     try:
         # The C loader when PyYAML was built with libyaml: ten times faster on this file.
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except FileNotFoundError:
         raise RecordError(f"No record file at {path}.") from None
     except yaml.YAMLError as exc:

@@ -175,7 +175,9 @@ def stage_submit_for_review(*, stage_id: int, user: AbstractBaseUser) -> Stage:
             )
         missing = _missing_inputs(stage)
         if missing:
-            raise DomainError(f"Scoring is not complete: {describe_items(missing)}.", code="incomplete")
+            raise DomainError(
+                f"Scoring is not complete: {describe_items(missing)}.", code="incomplete"
+            )
         _transition(stage, Stage.Status.SCORING, Stage.Status.REVIEW)
         # Review shows the sensitivity of the proposed outcome, computed by the recompute.
         transaction.on_commit(lambda: standings_recompute_enqueue(stage.pk))
@@ -243,8 +245,7 @@ def stage_finalize(
             )
         standings_recompute(stage_id=stage.pk)
         participations = {
-            p.team.slug: p
-            for p in Participation.objects.filter(stage=stage).select_related("team")
+            p.team.slug: p for p in Participation.objects.filter(stage=stage).select_related("team")
         }
         unknown = set(decisions) - {p.pk for p in participations.values()}
         if unknown:
@@ -326,9 +327,7 @@ def team_decision_apply(*, team: Team, stage: Stage, outcome: str) -> None:
         stage_participations_prepare(stage=next_stage)
     else:
         # Out now: drop the place prepared for it in the next stage, unless scoring began there.
-        Participation.objects.filter(
-            stage=next_stage, team=team, scores__isnull=True
-        ).delete()
+        Participation.objects.filter(stage=next_stage, team=team, scores__isnull=True).delete()
 
 
 def next_competitive_stage(*, stage: Stage) -> Stage | None:

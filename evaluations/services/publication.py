@@ -45,9 +45,7 @@ def publication_payload_build(*, stage: Stage) -> dict[str, Any]:
         }
         for c in Criterion.objects.filter(stage=stage).select_related("parent")
     ]
-    decisions = {
-        d.participation_id: d for d in Decision.objects.filter(participation__stage=stage)
-    }
+    decisions = {d.participation_id: d for d in Decision.objects.filter(participation__stage=stage)}
     rows = []
     for row in snapshot.rows.select_related("participation__team").prefetch_related(
         "participation__ai_models"
@@ -220,7 +218,8 @@ def publication_correct(
         pending = unconfirmed_entries(stage=stage)
         if pending:
             raise DomainError(
-                f"Not every changed entry is confirmed by a second person: {describe_items(pending)}.",
+                "Not every changed entry is confirmed by a second person: "
+                f"{describe_items(pending)}.",
                 code="unconfirmed",
             )
         latest = Publication.objects.filter(stage=stage).order_by("-sequence").first()

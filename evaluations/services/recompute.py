@@ -91,7 +91,14 @@ def stage_input_build(*, stage: Stage) -> core.StageInput:
 
     criteria_rows = list(
         Criterion.objects.filter(stage=stage).values_list(
-            "id", "code", "parent_id", "max_points", "aggregation", "target", "is_individual", "order"
+            "id",
+            "code",
+            "parent_id",
+            "max_points",
+            "aggregation",
+            "target",
+            "is_individual",
+            "order",
         )
     )
     code_by_id = {cid: code for cid, code, *_rest in criteria_rows}
@@ -137,7 +144,9 @@ def stage_input_build(*, stage: Stage) -> core.StageInput:
     )
     return core.StageInput(
         criteria=criteria,
-        teams=tuple(core.TeamEntry(code=slug, ranked=ranked) for _pid, slug, ranked in participations),
+        teams=tuple(
+            core.TeamEntry(code=slug, ranked=ranked) for _pid, slug, ranked in participations
+        ),
         marks=marks,
         gates=gates,
         gate_codes=gate_codes,
@@ -273,8 +282,7 @@ def stages_stale() -> QuerySet[Stage]:
         .distinct()
         .annotate(snapshot_version=Subquery(current.values("inputs_version")[:1]))
         .filter(
-            Q(snapshot_version__isnull=True)
-            | Q(snapshot_version__lt=F("standings_inputs_version"))
+            Q(snapshot_version__isnull=True) | Q(snapshot_version__lt=F("standings_inputs_version"))
         )
         .order_by("pk")
     )

@@ -97,7 +97,9 @@ def score_save(
     evaluator_code = (evaluator_code or "").strip()
     with transaction.atomic():
         participation = (
-            Participation.objects.select_related("stage", "team").filter(pk=participation_id).first()
+            Participation.objects.select_related("stage", "team")
+            .filter(pk=participation_id)
+            .first()
         )
         if participation is None:
             raise NotFound(f"Participation {participation_id} does not exist.")
@@ -301,7 +303,9 @@ def gate_result_save(
         return result
 
 
-def gate_result_confirm(*, gate_result_id: int, user: AbstractBaseUser, expected_version: int) -> GateResult:
+def gate_result_confirm(
+    *, gate_result_id: int, user: AbstractBaseUser, expected_version: int
+) -> GateResult:
     require_role(user, Role.VERIFIER, Role.ADMIN)
     with transaction.atomic():
         result = GateResult.objects.filter(pk=gate_result_id).first()

@@ -14,7 +14,12 @@ from django.contrib.auth.models import Group, User
 
 from evaluations.models import Participation
 from evaluations.roles import Role
-from evaluations.services.scores import gate_result_confirm, gate_result_save, score_confirm, score_save
+from evaluations.services.scores import (
+    gate_result_confirm,
+    gate_result_save,
+    score_confirm,
+    score_save,
+)
 from programs.models import Criterion, Gate, Program, Stage
 from teams.models import Organization, Team
 
@@ -99,30 +104,57 @@ def build_stage(
             name_en="Stage 2",
         )
     benchmark = Criterion.objects.create(
-        stage=stage, code="benchmark", name_ko="벤치마크", name_en="Benchmark",
-        max_points=Decimal(40), aggregation=Criterion.Aggregation.SUM, order=1,
+        stage=stage,
+        code="benchmark",
+        name_ko="벤치마크",
+        name_en="Benchmark",
+        max_points=Decimal(40),
+        aggregation=Criterion.Aggregation.SUM,
+        order=1,
     )
     criteria = {"benchmark": benchmark}
     for order, (code, points) in enumerate((("nia", 10), ("common", 20), ("individual", 10))):
         criteria[code] = Criterion.objects.create(
-            stage=stage, parent=benchmark, code=code, name_ko=code, name_en=code,
-            max_points=Decimal(points), aggregation=Criterion.Aggregation.DIRECT, order=order + 2,
+            stage=stage,
+            parent=benchmark,
+            code=code,
+            name_ko=code,
+            name_en=code,
+            max_points=Decimal(points),
+            aggregation=Criterion.Aggregation.DIRECT,
+            order=order + 2,
         )
     criteria["expert"] = Criterion.objects.create(
-        stage=stage, code="expert", name_ko="전문가", name_en="Expert", max_points=Decimal(35),
-        aggregation=Criterion.Aggregation.TRIMMED_MEAN, order=10,
+        stage=stage,
+        code="expert",
+        name_ko="전문가",
+        name_en="Expert",
+        max_points=Decimal(35),
+        aggregation=Criterion.Aggregation.TRIMMED_MEAN,
+        order=10,
     )
     criteria["user"] = Criterion.objects.create(
-        stage=stage, code="user", name_ko="사용자", name_en="User", max_points=Decimal(25),
-        aggregation=Criterion.Aggregation.MEAN, order=11,
+        stage=stage,
+        code="user",
+        name_ko="사용자",
+        name_en="User",
+        max_points=Decimal(25),
+        aggregation=Criterion.Aggregation.MEAN,
+        order=11,
     )
-    gate = Gate.objects.create(stage=stage, code="independence", name_ko="독자성", name_en="Independence")
+    gate = Gate.objects.create(
+        stage=stage, code="independence", name_ko="독자성", name_en="Independence"
+    )
     team_objs = {}
     parts = {}
     for slug in teams:
         org = Organization.objects.create(slug=f"{slug}-org", name_ko=slug, name_en=slug.title())
         team_objs[slug] = Team.objects.create(
-            program=program, slug=slug, name_ko=slug, name_en=slug.title(), lead=org,
+            program=program,
+            slug=slug,
+            name_ko=slug,
+            name_en=slug.title(),
+            lead=org,
             joined_stage=call,
         )
         if participations:
@@ -191,16 +223,42 @@ def confirm_all(scenario: Scenario, verifier: str = "verifier") -> None:
 
 # A realistic five-team stage: beta has a top-four score but fails the gate; epsilon is lowest.
 FIVE_TEAMS = {
-    "alpha": dict(nia="9.2", common="14.4", individual="10.0",
-                  expert=("31.6", "31.6", "31.6", "30", "33"), user=("25", "25", "25")),
-    "beta": dict(nia="8.0", common="13.0", individual="9.0",
-                 expert=("30", "30", "30"), user=("22", "23", "24"), passed=False),
-    "gamma": dict(nia="9.2", common="12.0", individual="8.0",
-                  expert=("29", "29", "29"), user=("20", "20", "20")),
-    "delta": dict(nia="7.0", common="12.0", individual="10.0",
-                  expert=("28", "28", "28"), user=("21", "21", "21")),
-    "epsilon": dict(nia="6.0", common="10.0", individual="7.0",
-                    expert=("25", "26", "27"), user=("18", "18", "18")),
+    "alpha": dict(
+        nia="9.2",
+        common="14.4",
+        individual="10.0",
+        expert=("31.6", "31.6", "31.6", "30", "33"),
+        user=("25", "25", "25"),
+    ),
+    "beta": dict(
+        nia="8.0",
+        common="13.0",
+        individual="9.0",
+        expert=("30", "30", "30"),
+        user=("22", "23", "24"),
+        passed=False,
+    ),
+    "gamma": dict(
+        nia="9.2",
+        common="12.0",
+        individual="8.0",
+        expert=("29", "29", "29"),
+        user=("20", "20", "20"),
+    ),
+    "delta": dict(
+        nia="7.0",
+        common="12.0",
+        individual="10.0",
+        expert=("28", "28", "28"),
+        user=("21", "21", "21"),
+    ),
+    "epsilon": dict(
+        nia="6.0",
+        common="10.0",
+        individual="7.0",
+        expert=("25", "26", "27"),
+        user=("18", "18", "18"),
+    ),
 }
 
 

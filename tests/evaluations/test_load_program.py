@@ -4,12 +4,10 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-import yaml
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import transaction
 
 from evaluations.models import Decision, Participation, Publication, Score
-from evaluations.record.loader import RECORD_PATH
 from evaluations.selectors import published_standings_for_stage
 from programs.models import Program, Source, Stage
 from teams.models import AIModel, Team
@@ -65,8 +63,14 @@ def test_the_record_has_the_six_teams_with_their_consortium_members(loaded):
 def test_every_stage_from_the_2025_call_to_the_final_is_there_in_order(loaded):
     kinds = list(Stage.objects.order_by("order").values_list("kind", flat=True))
     assert kinds == [
-        "call", "document_review", "presentation_review", "showcase", "evaluation",
-        "additional_call", "evaluation", "final",
+        "call",
+        "document_review",
+        "presentation_review",
+        "showcase",
+        "evaluation",
+        "additional_call",
+        "evaluation",
+        "final",
     ]
     funnel = list(Stage.objects.order_by("order").values_list("teams_after", flat=True))
     assert funnel[:3] == [15, 10, 5]
@@ -104,7 +108,9 @@ def test_only_the_disclosed_stage_one_numbers_are_stored(loaded):
     assert disclosed.count() == 7  # LG's five + SKT's NIA + Upstage's individual
     stats = {
         (s["criterion"] or "total"): s["value"]
-        for s in published_standings_for_stage(stage=Stage.objects.get(slug="stage-1"))["statistics"]
+        for s in published_standings_for_stage(stage=Stage.objects.get(slug="stage-1"))[
+            "statistics"
+        ]
     }
     assert stats == {"total": "79.7", "benchmark": "30.4", "expert": "28.56", "user": "20.76"}
 

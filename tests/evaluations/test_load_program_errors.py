@@ -46,7 +46,7 @@ def test_a_file_breaking_a_rule_of_the_database_names_the_row_and_the_rule(tmp_p
     stage["rule_count"] = None  # eliminate-lowest without a count
     broken = tmp_path / "broken.yaml"
     broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(CommandError, match="stage stage-1: .*need a count of at least 1"):
+    with pytest.raises(CommandError, match=r"stage stage-1: .*need a count of at least 1"):
         load("--file", str(broken))
     assert not Stage.objects.exists()
 

@@ -7,7 +7,11 @@ from django.utils import timezone
 
 from evaluations.models import Publication
 from evaluations.selectors import published_standings_for_stage
-from evaluations.services.lifecycle import stage_finalize, stage_schedule_announcement, stage_submit_for_review
+from evaluations.services.lifecycle import (
+    stage_finalize,
+    stage_schedule_announcement,
+    stage_submit_for_review,
+)
 from evaluations.services.publication import (
     decision_change,
     publication_correct,
@@ -35,7 +39,9 @@ def finalized(django_capture_on_commit_callbacks):
         admin = scenario.users["admin"]
         stage_submit_for_review(stage_id=scenario.stage.pk, user=admin)
         stage_finalize(stage_id=scenario.stage.pk, user=admin)
-        stage_schedule_announcement(stage_id=scenario.stage.pk, user=admin, announcement_at=ANNOUNCEMENT)
+        stage_schedule_announcement(
+            stage_id=scenario.stage.pk, user=admin, announcement_at=ANNOUNCEMENT
+        )
     return scenario
 
 

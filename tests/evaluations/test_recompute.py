@@ -9,8 +9,8 @@ from evaluations.models import StandingsRow, StandingsSnapshot
 from evaluations.services.recompute import (
     stage_input_build,
     stages_stale,
-    standings_reconcile,
     standings_recompute,
+    standings_reconcile,
 )
 from programs.errors import DomainError
 from programs.models import Stage
@@ -37,11 +37,16 @@ def test_a_stage_whose_recompute_never_ran_is_stale_until_reconciled(scored):
     assert list(stages_stale()) == []
     snapshot = current(scored.stage)
     totals = dict(
-        StandingsRow.objects.filter(snapshot=snapshot).values_list("participation__team__slug", "total")
+        StandingsRow.objects.filter(snapshot=snapshot).values_list(
+            "participation__team__slug", "total"
+        )
     )
     assert totals == {
-        "alpha": Decimal("90.2"), "beta": Decimal("83.0"), "gamma": Decimal("78.2"),
-        "delta": Decimal("78.0"), "epsilon": Decimal("67.0"),
+        "alpha": Decimal("90.2"),
+        "beta": Decimal("83.0"),
+        "gamma": Decimal("78.2"),
+        "delta": Decimal("78.0"),
+        "epsilon": Decimal("67.0"),
     }
 
 

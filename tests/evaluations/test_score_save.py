@@ -16,7 +16,9 @@ def scenario():
     return build_stage()
 
 
-def save(scenario, *, code="nia", team="alpha", value="9.2", user="clerk", evaluator="", version=None):
+def save(
+    scenario, *, code="nia", team="alpha", value="9.2", user="clerk", evaluator="", version=None
+):
     return score_save(
         participation_id=scenario.participations[team].pk,
         criterion_id=scenario.criteria[code].pk,
@@ -50,8 +52,12 @@ def test_points_above_the_maximum_are_refused_and_nothing_is_saved(scenario):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("-1", "cannot be negative"), ("abc", "not a number"), ("1.2345", "three decimal places"),
-     ("NaN", "not a number")],
+    [
+        ("-1", "cannot be negative"),
+        ("abc", "not a number"),
+        ("1.2345", "three decimal places"),
+        ("NaN", "not a number"),
+    ],
 )
 def test_bad_values_are_refused_with_a_clear_message(scenario, value, message):
     with pytest.raises(DomainError, match=message):
@@ -136,7 +142,9 @@ def test_a_criterion_with_undisclosed_maximum_cannot_be_scored(scenario):
         save(scenario)
 
 
-@pytest.mark.parametrize("status", [Stage.Status.PLANNED, Stage.Status.REVIEW, Stage.Status.FINALIZED])
+@pytest.mark.parametrize(
+    "status", [Stage.Status.PLANNED, Stage.Status.REVIEW, Stage.Status.FINALIZED]
+)
 def test_scores_are_entered_only_while_the_stage_is_in_scoring(scenario, status):
     Stage.objects.filter(pk=scenario.stage.pk).update(status=status)
     with pytest.raises(DomainError, match="only while it is in scoring"):

@@ -23,12 +23,12 @@ from tests.integration.scenario import (
     scores_enter_with_orm,
     snapshot_reflects,
 )
-from tests.integration.worker import CeleryWorker, wait_until
+from tests.integration.worker import CeleryWorker
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-# Generous: a save that waits for an absent broker would wait far longer (kombu retries forever
-# by default). The settings ask for a 2-second connection timeout and no publish retries.
+# Generous: the settings ask for a 2-second broker connection timeout and no publish retries, so
+# a save that is still running after this long is one that hangs on the absent broker.
 SAVE_DEADLINE = 20.0
 
 

@@ -59,4 +59,3 @@ def test_a_saved_score_makes_the_worker_write_a_new_current_snapshot(
         what="the worker to log the recompute",
     )
     worker.assert_no_problems()
-
