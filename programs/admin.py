@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from programs.models import Criterion, Gate, Milestone, Program, Source, Stage
@@ -22,6 +23,8 @@ OPEN_STATUSES = (Stage.Status.PLANNED, Stage.Status.SCORING, Stage.Status.REVIEW
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    # Sources are web pages; a bare host means https (and Django 6 will assume so too).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["key", "publisher", "title", "published_on", "url"]
     list_filter = ["publisher"]
     search_fields = ["key", "publisher", "title", "url", "note"]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from teams.models import AIModel, BenchmarkResult, Membership, Organization, Team
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    # Sources are web pages; a bare host means https (and Django 6 will assume so too).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name_ko", "name_en", "kind", "slug", "website"]
     list_filter = ["kind"]
     search_fields = ["name_ko", "name_en", "slug"]
