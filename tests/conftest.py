@@ -34,3 +34,20 @@ def superuser(db: None) -> Any:
 def fast_password_hashing(settings: Any) -> None:
     # Real hashers are slow by design; tests only need passwords to round-trip.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks_outside_service_tests(request: pytest.FixtureRequest) -> Any:
+    """Run Celery tasks in-process, as the embedded default does, even when REDIS_URL is set.
+
+    Only the tests marked `services` talk to a real broker and worker (tests/integration).
+    """
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -210,7 +210,8 @@ def publication_correct(
     if not (note_ko.strip() or note_en.strip()):
         raise DomainError("A correction needs a note saying what changed.", field="note_ko")
     with transaction.atomic():
-        stage = Stage.objects.select_for_update().filter(pk=stage_id).first()
+        # no_key: a recompute committing meanwhile needs a key-share lock on this row.
+        stage = Stage.objects.select_for_update(no_key=True).filter(pk=stage_id).first()
         if stage is None:
             raise NotFound(f"Stage {stage_id} does not exist.")
         if stage.status != Stage.Status.PUBLISHED:
