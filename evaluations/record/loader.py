@@ -570,7 +570,8 @@ class RecordLoader:
     def publish_stages(self) -> None:
         for stage in self.stages.values():
             if stage.participations.exists():
-                standings_recompute(stage_id=stage.pk)
+                # force: the loader writes rows directly, without bumping input versions.
+                standings_recompute(stage_id=stage.pk, force=True)
         for stage in self.to_publish:
             stage.refresh_from_db()
             if stage.status != Stage.Status.FINALIZED:

@@ -175,14 +175,18 @@ def _sensitivity_json(report: core.SensitivityReport) -> dict[str, object]:
     }
 
 
-def standings_recompute(*, stage_id: int) -> RecomputeResult:
+def standings_recompute(*, stage_id: int, force: bool = False) -> RecomputeResult:
     """Compute the stage's standings and make them current, doing nothing if inputs are unchanged.
 
     1. Lock the stage's recompute row so two recomputes of one stage never interleave (score
        saves do not take this lock, so they never wait for a recompute).
-    2. Read the stage's input version, then all inputs, and digest them.
-    3. If the current snapshot has the same digest, only record that it reflects this version.
-    4. If an older snapshot has the same digest (inputs went back), make it current again.
+    2. Read the stage's input version. If the current snapshot already reflects it, nothing
+       changed since (every change bumps the version in its own transaction): stop. `force`
+       skips this shortcut and compares the inputs themselves, for changes made behind the
+       services' back (the record loader, a database console).
+    3. Read all inputs and digest them.
+    4. If a snapshot with this digest exists (current, or older because the inputs went back),
+       make it current and record that it reflects this version.
     5. Otherwise compute, write the snapshot and its rows, and swap the current flag, all in the
        one transaction: a worker killed half-way leaves the previous snapshot current.
     """
@@ -191,11 +195,21 @@ def standings_recompute(*, stage_id: int) -> RecomputeResult:
         RecomputeLock.objects.select_for_update().get(stage_id=stage_id)
         stage = Stage.objects.get(pk=stage_id)
         inputs_version = stage.standings_inputs_version
+        want_sensitivity = stage.status in SENSITIVITY_STATUSES
+        if not force:
+            current = StandingsSnapshot.objects.filter(
+                stage_id=stage_id, is_current=True, engine_version=core.ENGINE_VERSION
+            ).first()
+            if (
+                current is not None
+                and current.inputs_version == inputs_version
+                and (current.sensitivity or not want_sensitivity)
+            ):
+                return RecomputeResult(stage_id=stage_id, snapshot_id=current.pk, changed=False)
         stage_input = stage_input_build(stage=stage)
         if not stage_input.teams:
             return RecomputeResult(stage_id=stage_id, snapshot_id=None, changed=False)
         digest = core.input_digest(stage_input)
-        want_sensitivity = stage.status in SENSITIVITY_STATUSES
 
         existing = StandingsSnapshot.objects.filter(
             stage_id=stage_id, engine_version=core.ENGINE_VERSION, input_digest=digest

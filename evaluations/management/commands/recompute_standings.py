@@ -22,10 +22,13 @@ class Command(BaseCommand):
         target = parser.add_mutually_exclusive_group()
         target.add_argument("--stage", type=int, help="Id of the stage to recompute.")
         target.add_argument(
-            "--all", action="store_true", help="Recompute every stage with participants."
+            "--all",
+            action="store_true",
+            help="Check every stage with participants against its inputs themselves.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        explicit = options["stage"] is not None or options["all"]
         if options["stage"] is not None:
             if not Stage.objects.filter(pk=options["stage"]).exists():
                 raise CommandError(f"There is no stage with id {options['stage']}.")
@@ -44,7 +47,8 @@ class Command(BaseCommand):
             return
         for stage_id in stage_ids:
             stage = Stage.objects.get(pk=stage_id)
-            result = standings_recompute(stage_id=stage_id)
+            # An operator asking for a stage wants its inputs compared, not the version trusted.
+            result = standings_recompute(stage_id=stage_id, force=explicit)
             if result.snapshot_id is None:
                 state = "no participants, nothing to compute"
             elif result.changed:
