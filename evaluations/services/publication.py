@@ -16,8 +16,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from evaluations.models import Decision, Outcome, Participation, Publication, StageStatistic
+from evaluations.models import Decision, Outcome, Publication, StageStatistic
 from evaluations.roles import Role, require_role, user_has_role
+from evaluations.selectors_staff import participation_get
 from evaluations.services.lifecycle import describe_items, team_decision_apply, unconfirmed_entries
 from evaluations.services.recompute import current_snapshot, standings_recompute
 from programs.errors import ConflictError, DomainError, NotFound
@@ -176,13 +177,7 @@ def decision_change(
     if not (reason_ko.strip() or reason_en.strip()):
         raise DomainError("Changing a decision needs a reason.", field="reason_ko")
     with transaction.atomic():
-        participation = (
-            Participation.objects.select_related("stage", "team")
-            .filter(pk=participation_id)
-            .first()
-        )
-        if participation is None:
-            raise NotFound(f"Participation {participation_id} does not exist.")
+        participation = participation_get(participation_id=participation_id)
         if participation.stage.status not in (Stage.Status.FINALIZED, Stage.Status.PUBLISHED):
             raise DomainError("Decisions are recorded when the stage is finalized.")
         decision = Decision.objects.filter(participation=participation).first()

@@ -15,8 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from evaluations.models import GateResult, Participation, Score
+from evaluations.models import GateResult, Score
 from evaluations.roles import Role, require_role, user_has_role
+from evaluations.selectors_staff import participation_get
 from evaluations.services.recompute import stage_inputs_changed
 from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied
 from programs.models import Criterion, Gate, Stage
@@ -96,13 +97,7 @@ def score_save(
     parsed = _parse_value(value)
     evaluator_code = (evaluator_code or "").strip()
     with transaction.atomic():
-        participation = (
-            Participation.objects.select_related("stage", "team")
-            .filter(pk=participation_id)
-            .first()
-        )
-        if participation is None:
-            raise NotFound(f"Participation {participation_id} does not exist.")
+        participation = participation_get(participation_id=participation_id)
         stage = participation.stage
         _check_editable(stage, user)
         criterion = Criterion.objects.filter(pk=criterion_id, stage=stage).first()
@@ -257,11 +252,7 @@ def gate_result_save(
     if passed is False and not (reason_ko.strip() or reason_en.strip()):
         raise DomainError("A failed gate needs a reason.", field="reason_ko")
     with transaction.atomic():
-        participation = (
-            Participation.objects.select_related("stage").filter(pk=participation_id).first()
-        )
-        if participation is None:
-            raise NotFound(f"Participation {participation_id} does not exist.")
+        participation = participation_get(participation_id=participation_id)
         _check_editable(participation.stage, user)
         gate = Gate.objects.filter(pk=gate_id, stage=participation.stage).first()
         if gate is None:
