@@ -7,6 +7,7 @@ publication selectors of the evaluations app.
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.db.models.functions import Length
 
 from programs.models import Program, Source, Stage
 
@@ -15,7 +16,8 @@ def program_for_home() -> Program | None:
     """The program the site is about (the first one loaded), with its sources; None if empty."""
     return (
         Program.objects.prefetch_related(
-            Prefetch("sources", queryset=Source.objects.order_by("key"))
+            # S1, S2, …, S10 rather than S1, S10, S11, …, S2.
+            Prefetch("sources", queryset=Source.objects.order_by(Length("key"), "key"))
         )
         .order_by("id")
         .first()
