@@ -35,7 +35,7 @@ from evaluations.models import (
     StandingsSnapshot,
 )
 from evaluations.roles import Role, user_has_role
-from evaluations.services.recompute import stage_inputs_changed
+from evaluations.services.rules import criterion_saved, stage_rules_changed
 from evaluations.services.scores import (
     gate_result_confirm,
     gate_result_save,
@@ -50,12 +50,6 @@ from programs.models import Criterion, Gate, Stage
 
 def _pretty_json(value: object) -> str:
     return format_html("<pre>{}</pre>", json.dumps(value, ensure_ascii=False, indent=2))
-
-
-def _mark_stage_changed(stage_id: int | None) -> None:
-    # A stage nobody takes part in has no standings to recompute.
-    if stage_id is not None and Participation.objects.filter(stage_id=stage_id).exists():
-        stage_inputs_changed(stage_id=stage_id)
 
 
 class ReadOnlyAdminMixin:
@@ -119,41 +113,41 @@ class StageAdmin(programs_admin.StageAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         if change:
-            _mark_stage_changed(form.instance.pk)
+            stage_rules_changed(form.instance.pk)
 
 
 @admin.register(Criterion)
 class CriterionAdmin(programs_admin.CriterionAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        _mark_stage_changed(form.instance.stage_id)
+        criterion_saved(criterion=form.instance)
 
     def delete_model(self, request: HttpRequest, obj: Criterion) -> None:
         super().delete_model(request, obj)
-        _mark_stage_changed(obj.stage_id)
+        stage_rules_changed(obj.stage_id)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Criterion]) -> None:
         stage_ids = set(queryset.values_list("stage_id", flat=True))
         super().delete_queryset(request, queryset)
         for stage_id in stage_ids:
-            _mark_stage_changed(stage_id)
+            stage_rules_changed(stage_id)
 
 
 @admin.register(Gate)
 class GateAdmin(programs_admin.GateAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        _mark_stage_changed(form.instance.stage_id)
+        stage_rules_changed(form.instance.stage_id)
 
     def delete_model(self, request: HttpRequest, obj: Gate) -> None:
         super().delete_model(request, obj)
-        _mark_stage_changed(obj.stage_id)
+        stage_rules_changed(obj.stage_id)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Gate]) -> None:
         stage_ids = set(queryset.values_list("stage_id", flat=True))
         super().delete_queryset(request, queryset)
         for stage_id in stage_ids:
-            _mark_stage_changed(stage_id)
+            stage_rules_changed(stage_id)
 
 
 # --- Participations -------------------------------------------------------------------------
@@ -205,17 +199,17 @@ class ParticipationAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        _mark_stage_changed(form.instance.stage_id)
+        stage_rules_changed(form.instance.stage_id)
 
     def delete_model(self, request: HttpRequest, obj: Participation) -> None:
         super().delete_model(request, obj)
-        _mark_stage_changed(obj.stage_id)
+        stage_rules_changed(obj.stage_id)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Participation]) -> None:
         stage_ids = set(queryset.values_list("stage_id", flat=True))
         super().delete_queryset(request, queryset)
         for stage_id in stage_ids:
-            _mark_stage_changed(stage_id)
+            stage_rules_changed(stage_id)
 
 
 # --- Scores and gate results ----------------------------------------------------------------
@@ -425,13 +419,13 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: GateResult) -> None:
         super().delete_model(request, obj)
-        _mark_stage_changed(obj.participation.stage_id)
+        stage_rules_changed(obj.participation.stage_id)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[GateResult]) -> None:
         stage_ids = set(queryset.values_list("participation__stage_id", flat=True))
         super().delete_queryset(request, queryset)
         for stage_id in stage_ids:
-            _mark_stage_changed(stage_id)
+            stage_rules_changed(stage_id)
 
     @admin.action(description="Confirm the selected gate results", permissions=["confirm"])
     def confirm_selected(self, request: HttpRequest, queryset: QuerySet[GateResult]) -> None:

@@ -9,6 +9,7 @@ A value the ministry did not disclose is stored as NULL and shown as "not disclo
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
@@ -230,6 +231,21 @@ class Criterion(BilingualMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.max_points if self.max_points is not None else '?'})"
+
+    def clean(self) -> None:
+        if self.parent_id is not None and self.parent.stage_id != self.stage_id:
+            raise ValidationError({"parent": "The parent criterion belongs to another stage."})
+        if self.pk is None or self.target is not None or self.max_points is None:
+            return
+        # Scores live in the evaluations app; the reverse relation avoids importing it.
+        above = self.scores.filter(value__gt=self.max_points).count()  # type: ignore[attr-defined]
+        if above:
+            raise ValidationError(
+                {
+                    "max_points": f"{above} score(s) already entered are above "
+                    f"{self.max_points}; correct them first."
+                }
+            )
 
 
 class Gate(BilingualMixin, models.Model):
