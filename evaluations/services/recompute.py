@@ -117,14 +117,10 @@ def stage_input_build(*, stage: Stage) -> core.StageInput:
         )
     )
 
-    # values_list + iterator: 200,000 marks stream in chunks instead of becoming model objects.
+    # values_list + iterator: 200,000 marks stream in chunks instead of becoming model objects,
+    # and reach the core as plain (team, criterion, evaluator, value) rows (core.MarkRow).
     marks = tuple(
-        core.Mark(
-            team=team_by_participation[pid],
-            criterion=code_by_id[cid],
-            evaluator=evaluator,
-            value=value,
-        )
+        (team_by_participation[pid], code_by_id[cid], evaluator, value)
         for pid, cid, evaluator, value in Score.objects.filter(participation__stage=stage)
         .values_list("participation_id", "criterion_id", "evaluator_code", "value")
         .iterator(chunk_size=10_000)

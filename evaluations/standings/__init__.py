@@ -3,8 +3,10 @@
 Nothing here imports Django. Inputs and outputs are frozen dataclasses, every number is a
 `Decimal`, and the result never depends on the order of the inputs or on chance. The modules:
 
-* `types`: the value types and `ENGINE_VERSION`;
-* `prepare`: input checks (`StandingsInputError`) and indexing;
+* `types`: the value types and `ENGINE_VERSION`; marks are `Mark` objects or plain `MarkRow`
+  tuples `(team, criterion, evaluator, value)`, with the same results either way;
+* `prepare`: input checks (`StandingsInputError`) and indexing, done once per `StageInput` and
+  shared by the digest, the standings and the sensitivity check;
 * `aggregation`: marks to leaf points, and the one rounding rule;
 * `scoring`: points up the criteria tree, and totals;
 * `ranking`: competition ranking with a tie-break chain;
@@ -30,6 +32,7 @@ from evaluations.standings.types import (
     FrozenPoints,
     GateMark,
     Mark,
+    MarkRow,
     Outcome,
     ReasonCode,
     RecordedDecision,
@@ -52,6 +55,7 @@ __all__ = [
     "FrozenPoints",
     "GateMark",
     "Mark",
+    "MarkRow",
     "Outcome",
     "ReasonCode",
     "RecordedDecision",

@@ -13,8 +13,9 @@ by team code, whatever the order of the inputs.
 
 Algorithm (`compute_standings`)
 -------------------------------
-1. Check and index the inputs; group the marks once.
-2. Sort each (team, leaf) group of marks once and aggregate it.
+1. Check and index the inputs; group the marks once (`prepare_stage`, kept on the stage, so
+   after `input_digest` this step is free).
+2. Sort each (team, leaf) group of marks and aggregate it.
 3. Publish points children first; add up the totals.
 4. Rank the ranked teams with a known total by total, then the tie-break chain.
 5. Propose each team's outcome and write its reason sentences.
@@ -34,8 +35,7 @@ from evaluations.standings.scoring import (
     Points,
     fold_points,
     fold_totals,
-    leaf_columns,
-    summarise_marks,
+    raw_leaf_columns,
 )
 from evaluations.standings.types import FrozenPoints, StageInput, StandingsResult, TeamStanding
 
@@ -91,7 +91,7 @@ def compute_standings(stage: StageInput) -> StandingsResult:
     """The stage's standings and proposed outcomes (see the module docstring for the steps)."""
     with localcontext(ENGINE_CONTEXT):
         prepared = prepare_stage(stage)
-        points = fold_points(prepared, leaf_columns(prepared, summarise_marks(prepared)))
+        points = fold_points(prepared, raw_leaf_columns(prepared))
         totals, groups, proposals = evaluate(prepared, points)
     ranks = competition_ranks(groups)
     columns = [(code, points[code]) for code in prepared.display_order]

@@ -13,8 +13,9 @@ Decimal; a target on a SUM criterion; a mark for an unknown team or criterion, f
 criterion, or for a criterion that does not apply to the team; a mark value that is not a finite
 Decimal, is negative, or is above the maximum of a criterion without a target; two marks from one
 evaluator for the same team and criterion (for DIRECT: more than one entered value); an evaluator
-on a DIRECT criterion; a gate result for an unknown team or a gate not used in the stage; an
-incomplete rule (no count, no threshold, unknown tie-break criterion).
+on a DIRECT criterion; a mark that is neither a `Mark` nor a 4-tuple; a gate result for an
+unknown team or a gate not used in the stage; an incomplete rule (no count, no threshold,
+unknown tie-break criterion). A mark gives the same error whether it is a `Mark` or a `MarkRow`.
 
 Algorithm (`prepare_stage`)
 ---------------------------
@@ -25,20 +26,26 @@ Algorithm (`prepare_stage`)
 4. Check the rule and the gate results; list each team's failed and pending gates.
 5. Pass over the marks once, checking each and grouping them as
    criterion -> team -> evaluator -> value; grouping by evaluator is what catches duplicates.
+   `Mark` objects are read as `MarkRow` tuples first, so both forms take the same path.
+
+The result is kept on the `StageInput`: `input_digest`, `compute_standings` and
+`sensitivity_check` of one stage check and group its marks once between them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NoReturn
+from operator import attrgetter
+from typing import Any, NoReturn
 
 from evaluations.standings.errors import StandingsInputError
 from evaluations.standings.types import (
     Aggregation,
     CriterionSpec,
     Mark,
+    MarkRow,
     Rule,
     RuleKind,
     StageInput,
@@ -229,94 +236,208 @@ def _gate_status(
     return failed, pending
 
 
-def _reject_mark(mark: Mark, reason: str) -> NoReturn:
+def _reject_mark(team: Any, criterion: Any, evaluator: Any, reason: str) -> NoReturn:
     raise StandingsInputError(
-        f"Mark for team {mark.team!r}, criterion {mark.criterion!r}, evaluator "
-        f"{mark.evaluator!r}: {reason}",
-        team=mark.team,
-        criterion=mark.criterion,
-        evaluator=mark.evaluator,
+        f"Mark for team {team!r}, criterion {criterion!r}, evaluator {evaluator!r}: {reason}",
+        team=team,
+        criterion=criterion,
+        evaluator=evaluator,
     )
 
 
-def _explain_rejected_mark(
-    mark: Mark,
+def _check_mark(
+    team: Any,
+    criterion: Any,
+    evaluator: Any,
+    value: Any,
     specs: Mapping[str, CriterionSpec],
     entries: Mapping[str, TeamEntry],
-    upper: Mapping[str, Decimal | None],
+    allowed: Mapping[str, frozenset[str]],
 ) -> None:
-    """Find out why a mark failed the fast checks and raise the matching error."""
-    spec = specs.get(mark.criterion)
-    value = mark.value
+    """Check one mark thoroughly: raise the matching error, or return when it is valid.
+
+    The slow path for a mark that failed the fast checks of `_group_marks`, which are stricter
+    than the rules (a subclass of Decimal or str is valid, though not fast).
+    """
+    spec = specs.get(criterion)
     if spec is None:
-        _reject_mark(mark, "the criterion is not defined in this stage.")
-    elif spec.aggregation is Aggregation.SUM:
-        _reject_mark(mark, "the criterion adds up its sub-criteria; mark those instead.")
-    elif mark.team not in entries:
-        _reject_mark(mark, "the team is not in this stage.")
-    elif not isinstance(mark.evaluator, str):
-        _reject_mark(mark, "the evaluator must be a string ('' for direct points).")
-    elif mark.evaluator and spec.aggregation is Aggregation.DIRECT:
-        _reject_mark(mark, "the criterion takes points entered directly, with no evaluator.")
-    elif value is not None and not _is_decimal(value):
-        _reject_mark(mark, f"the value must be a finite Decimal, not {value!r}.")
-    elif value is not None and value < 0:
-        _reject_mark(mark, f"the value {value} is negative.")
-    elif value is not None and (bound := upper[mark.criterion]) is not None and value > bound:
-        _reject_mark(mark, f"the value {value} is above the maximum of {bound} points.")
-    else:
-        _reject_mark(mark, "the criterion does not apply to this team.")
+        _reject_mark(team, criterion, evaluator, "the criterion is not defined in this stage.")
+    if spec.aggregation is Aggregation.SUM:
+        _reject_mark(
+            team,
+            criterion,
+            evaluator,
+            "the criterion adds up its sub-criteria; mark those instead.",
+        )
+    if team not in entries:
+        _reject_mark(team, criterion, evaluator, "the team is not in this stage.")
+    if not isinstance(evaluator, str):
+        _reject_mark(
+            team, criterion, evaluator, "the evaluator must be a string ('' for direct points)."
+        )
+    if evaluator and spec.aggregation is Aggregation.DIRECT:
+        _reject_mark(
+            team,
+            criterion,
+            evaluator,
+            "the criterion takes points entered directly, with no evaluator.",
+        )
+    if value is not None:
+        if not _is_decimal(value):
+            _reject_mark(
+                team, criterion, evaluator, f"the value must be a finite Decimal, not {value!r}."
+            )
+        if value < 0:
+            _reject_mark(team, criterion, evaluator, f"the value {value} is negative.")
+        bound = spec.max_points if spec.target is None else None
+        if bound is not None and value > bound:
+            _reject_mark(
+                team,
+                criterion,
+                evaluator,
+                f"the value {value} is above the maximum of {bound} points.",
+            )
+    if team not in allowed[spec.code]:
+        _reject_mark(team, criterion, evaluator, "the criterion does not apply to this team.")
+
+
+def _reject_duplicate(team: Any, criterion: Any, evaluator: Any) -> NoReturn:
+    if evaluator:
+        _reject_mark(team, criterion, evaluator, "this evaluator already has a mark here.")
+    _reject_mark(team, criterion, evaluator, "more than one directly entered value.")
+
+
+def _reject_malformed(marks: tuple[object, ...]) -> None:
+    """Raise for the first mark that is neither a Mark nor a 4-tuple, if it comes before any
+    mark with an unhashable code (which fails on its own); otherwise return."""
+    for position, mark in enumerate(marks):
+        if isinstance(mark, Mark):
+            codes: tuple[object, ...] = (mark.team, mark.criterion, mark.evaluator)
+        elif isinstance(mark, tuple) and len(mark) == 4:
+            codes = mark[:3]
+        else:
+            raise StandingsInputError(
+                f"Mark number {position + 1} must be a Mark or a (team, criterion, evaluator, "
+                f"value) tuple, not {mark!r}."
+            )
+        try:
+            hash(codes)
+        except TypeError:
+            return
+
+
+_MARK_FIELDS = attrgetter("team", "criterion", "evaluator", "value")
+
+
+def _as_rows(marks: tuple[Mark | MarkRow, ...]) -> Iterable[object]:
+    """The marks as (team, criterion, evaluator, value) rows; plain tuples pass through as given.
+
+    Only `Mark` objects: each is read into a tuple as the loop reaches it (in C, and the tuple
+    is freed at once). A mix: anything that is neither a Mark nor a tuple becomes None, which
+    fails to unpack in `_group_marks`, so `_reject_malformed` reports it in its place.
+    """
+    kinds = set(map(type, marks))
+    if kinds <= {tuple}:
+        return marks
+    if kinds == {Mark}:
+        return map(_MARK_FIELDS, marks)
+    return [
+        mark
+        if mark.__class__ is tuple
+        else (mark.team, mark.criterion, mark.evaluator, mark.value)
+        if isinstance(mark, Mark)
+        else tuple(mark)
+        if isinstance(mark, tuple)
+        else None
+        for mark in marks
+    ]
 
 
 def _group_marks(
-    marks: tuple[Mark, ...],
+    marks: tuple[Mark | MarkRow, ...],
     specs: Mapping[str, CriterionSpec],
     leaves: tuple[str, ...],
     teams_for: Mapping[str, tuple[str, ...]],
     entries: Mapping[str, TeamEntry],
 ) -> MarkIndex:
-    # Everything a valid mark needs is checked with set and dict lookups in one pass; the rare
-    # invalid mark is then diagnosed slowly by _explain_rejected_mark.
-    groups: MarkIndex = {code: {} for code in leaves}
-    allowed = {code: frozenset(teams_for[code]) for code in leaves}
-    upper = {code: spec.max_points if spec.target is None else None for code, spec in specs.items()}
-    direct = {code for code in leaves if specs[code].aggregation is Aggregation.DIRECT}
-    for mark in marks:
-        criterion = mark.criterion
-        team = mark.team
-        evaluator = mark.evaluator
-        value = mark.value
-        by_team = groups.get(criterion)
-        if (
-            by_team is None
-            or team not in allowed[criterion]
-            or evaluator.__class__ is not str
-            or (evaluator and criterion in direct)
-            or (
-                value is not None
-                and (
-                    not isinstance(value, Decimal)
-                    or not value.is_finite()
-                    or value < 0
-                    or ((bound := upper[criterion]) is not None and value > bound)
+    # The hot loop of a recompute (200,000 marks for a big stage): one dict lookup gives a
+    # criterion's group and checks, one more the team's group, which exists only for the teams
+    # the criterion applies to, so it also checks the team. Everything else a valid mark needs
+    # is a class check or a comparison; a mark failing any of them is checked again slowly by
+    # `_check_mark`, which raises the matching error (or accepts it after all: a subclass of
+    # Decimal or str is valid, and is stored as a plain Decimal or str).
+    groups: MarkIndex = {}
+    checks: dict[str, tuple[dict[str, dict[str, Decimal | None]], bool, Decimal | None]] = {}
+    for code in leaves:
+        spec = specs[code]
+        by_team: dict[str, dict[str, Decimal | None]] = {team: {} for team in teams_for[code]}
+        groups[code] = by_team
+        bound = spec.max_points if spec.target is None else None
+        checks[code] = (by_team, spec.aggregation is Aggregation.DIRECT, bound)
+    no_group: dict[str, dict[str, Decimal | None]] = {}
+    not_a_leaf = (no_group, False, None)
+    allowed: dict[str, frozenset[str]] = {}
+    zero = Decimal(0)
+    decimal = Decimal
+    plain_str = str
+    rows = _as_rows(marks)
+    try:
+        for team, criterion, evaluator, value in rows:
+            by_team, direct, bound = checks.get(criterion, not_a_leaf)
+            by_evaluator = by_team.get(team)
+            if (
+                by_evaluator is None
+                or evaluator.__class__ is not plain_str
+                or (direct and evaluator)
+                or (
+                    value is not None
+                    and (
+                        value.__class__ is not decimal
+                        or not value.is_finite()
+                        or value < zero
+                        or (bound is not None and value > bound)
+                    )
                 )
-            )
-        ):
-            _explain_rejected_mark(mark, specs, entries, upper)
-        by_evaluator = by_team.get(team)
-        if by_evaluator is None:
-            by_team[team] = {evaluator: value}
-        elif evaluator in by_evaluator:
-            if evaluator:
-                _reject_mark(mark, "this evaluator already has a mark here.")
-            _reject_mark(mark, "more than one directly entered value.")
-        else:
+            ):
+                if not allowed:
+                    allowed.update((code, frozenset(teams_for[code])) for code in specs)
+                _check_mark(team, criterion, evaluator, value, specs, entries, allowed)
+                # Valid after all: a subclass of str or Decimal, stored as a plain one.
+                by_evaluator = by_team[team]
+                key = plain_str.__str__(evaluator)
+                if key in by_evaluator:
+                    _reject_duplicate(team, criterion, evaluator)
+                by_evaluator[key] = None if value is None else decimal(value)
+                continue
+            if evaluator in by_evaluator:
+                _reject_duplicate(team, criterion, evaluator)
             by_evaluator[evaluator] = value
-    return groups
+    except (TypeError, ValueError) as error:
+        if not isinstance(error, StandingsInputError):
+            _reject_malformed(marks)
+        raise
+    # Only the teams with marks stay, as if the groups had been made mark by mark.
+    return {
+        code: {team: by_evaluator for team, by_evaluator in by_team.items() if by_evaluator}
+        for code, by_team in groups.items()
+    }
 
 
 def prepare_stage(stage: StageInput) -> PreparedStage:
-    """Check the stage's inputs and index them; raise StandingsInputError on the first problem."""
+    """Check the stage's inputs and index them; raise StandingsInputError on the first problem.
+
+    The result is kept on the stage, so the digest, the standings and the sensitivity check of
+    one `StageInput` share one preparation. Treat it as read-only.
+    """
+    prepared = stage._prepared
+    if isinstance(prepared, PreparedStage):
+        return prepared
+    prepared = _prepare(stage)
+    object.__setattr__(stage, "_prepared", prepared)
+    return prepared
+
+
+def _prepare(stage: StageInput) -> PreparedStage:
     entries = _index_teams(stage.teams)
     team_codes = tuple(entries)
     specs, children, display = _index_criteria(stage.criteria)

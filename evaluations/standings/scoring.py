@@ -39,6 +39,7 @@ from evaluations.standings.aggregation import (
     Unknown,
     Value,
     leaf_value,
+    leaf_values,
     publish_points,
     worse,
 )
@@ -68,6 +69,15 @@ def leaf_column(prepared: PreparedStage, code: str, marks: Mapping[str, MarkSet]
 
 def leaf_columns(prepared: PreparedStage, marksets: MarkSets) -> Points:
     return {code: leaf_column(prepared, code, marksets[code]) for code in prepared.leaves}
+
+
+def raw_leaf_columns(prepared: PreparedStage) -> Points:
+    """`leaf_columns(prepared, summarise_marks(prepared))` in one step, for a single computation
+    (a sensitivity check keeps the `MarkSet`s to take evaluators out)."""
+    return {
+        code: leaf_values(prepared.specs[code], prepared.teams_for[code], prepared.marks[code])
+        for code in prepared.leaves
+    }
 
 
 def effective_max(

@@ -14,7 +14,11 @@ expert 35; user 25. A criterion may apply to some teams only (`teams`), as the p
 
 *Mark*: one evaluator's value for one team on one leaf criterion, or the directly entered points
 (evaluator ""). `value=None` records that the ministry did not disclose the number, which is
-different from a mark that was never entered.
+different from a mark that was never entered. A stage may also give its marks as plain
+`MarkRow` tuples `(team, criterion, evaluator, value)`, the same four fields in the same order:
+building 200,000 `Mark` objects costs more than computing with them, so a service reading rows
+from a database passes the rows as they come. Either form, or a mix, gives the same results,
+errors and digest.
 
 *Gate*: a pass/fail requirement (e.g. independence, 독자성). Failing any gate disqualifies a team
 whatever its score; a gate not yet decided keeps the team's outcome open.
@@ -99,6 +103,10 @@ class Mark:
     value: Decimal | None = None  # None: recorded as "not disclosed"
 
 
+# A mark as a plain tuple: (team, criterion, evaluator, value), the fields of `Mark` in order.
+MarkRow = tuple[str, str, str, Decimal | None]
+
+
 @dataclass(frozen=True, slots=True)
 class GateMark:
     team: str
@@ -128,10 +136,15 @@ class TeamEntry:
 class StageInput:
     criteria: tuple[CriterionSpec, ...]
     teams: tuple[TeamEntry, ...]
-    marks: tuple[Mark, ...]
+    marks: tuple[Mark | MarkRow, ...]  # Mark objects, MarkRow tuples, or a mix of both
     gates: tuple[GateMark, ...] = ()
     gate_codes: tuple[str, ...] = ()  # a team with no GateMark for one of these is pending
     rule: Rule = Rule(RuleKind.NONE)
+    # The checked and indexed inputs (`prepare.prepare_stage`), kept after the first use so that
+    # the digest, the standings and the sensitivity check of one stage check and group its marks
+    # only once. The inputs are immutable, so it can never go stale; it takes no part in
+    # comparing, hashing, printing or pickling.
+    _prepared: object = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         # Callers often hold lists or generators; storing tuples keeps the input immutable.
@@ -139,6 +152,15 @@ class StageInput:
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
+
+    def __getstate__(self) -> tuple[object, ...]:
+        return (self.criteria, self.teams, self.marks, self.gates, self.gate_codes, self.rule)
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        names = ("criteria", "teams", "marks", "gates", "gate_codes", "rule")
+        for name, value in zip(names, state, strict=True):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_prepared", None)
 
 
 class FrozenPoints(Mapping[str, Decimal | None]):

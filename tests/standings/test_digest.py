@@ -12,6 +12,7 @@ from evaluations.standings import (
     TeamEntry,
     input_digest,
 )
+from evaluations.standings import digest as digest_module
 
 STAGE = StageInput(
     criteria=(
@@ -92,3 +93,125 @@ def test_every_kind_of_change_changes_the_digest():
 
     assert input_digest(STAGE) not in digests
     assert len(digests) == len(changed)
+
+
+def as_rows(stage: StageInput) -> StageInput:
+    return replace(
+        stage,
+        marks=tuple(
+            (mark.team, mark.criterion, mark.evaluator, mark.value) for mark in stage.marks
+        ),
+    )
+
+
+def test_marks_as_tuples_give_the_same_digest_as_mark_objects():
+    assert input_digest(as_rows(STAGE)) == input_digest(STAGE)
+
+
+def test_tuple_marks_are_order_independent_and_written_exactly():
+    rows = as_rows(STAGE)
+    reordered = replace(rows, marks=rows.marks[::-1])
+    rewritten = replace(
+        rows,
+        marks=tuple(
+            (team, criterion, evaluator, D("9.20") if value == D("9.2") else value)
+            for team, criterion, evaluator, value in rows.marks
+        ),
+    )
+
+    assert input_digest(reordered) == input_digest(rows)
+    assert input_digest(rewritten) == input_digest(rows)
+
+
+def test_an_undisclosed_mark_differs_from_every_number():
+    undisclosed = replace(STAGE, marks=(*STAGE.marks, Mark("lg", "expert", "E02", None)))
+    digests = {
+        input_digest(replace(STAGE, marks=(*STAGE.marks, Mark("lg", "expert", "E02", value))))
+        for value in (D("0"), D("0.00"), D("-0"), D("1E+1"), D("10"))
+    }
+
+    assert len(digests) == 2  # zero in any form, and ten in any form
+    assert input_digest(undisclosed) not in digests
+
+
+def test_numbers_are_told_apart_however_many_digits_they_have():
+    # 31 significant digits: more than the engine's 28-digit precision, and still different.
+    first = replace(
+        STAGE,
+        marks=(*STAGE.marks, Mark("lg", "expert", "E02", D("1.000000000000000000000000000001"))),
+    )
+    second = replace(
+        STAGE,
+        marks=(*STAGE.marks, Mark("lg", "expert", "E02", D("1.000000000000000000000000000002"))),
+    )
+
+    assert input_digest(first) != input_digest(second)
+
+
+def test_a_duplicated_tuple_mark_changes_the_digest():
+    rows = as_rows(STAGE)
+
+    assert input_digest(replace(rows, marks=(*rows.marks, rows.marks[0]))) != input_digest(rows)
+    # A second mark from one evaluator for one team and criterion, with its own value.
+    twice = replace(rows, marks=(*rows.marks, ("lg", "expert", "E01", D("31"))))
+    assert input_digest(twice) != input_digest(rows)
+
+
+def test_the_engine_version_is_part_of_the_digest(monkeypatch):
+    before = input_digest(STAGE)
+
+    monkeypatch.setattr(digest_module, "ENGINE_VERSION", "another engine")
+
+    assert input_digest(replace(STAGE)) != before
+
+
+def test_an_invalid_stage_has_an_order_independent_digest():
+    invalid = replace(
+        STAGE, marks=(*STAGE.marks, Mark("kakao", "nia", "", D("1")), Mark("lg", "nia", "", D("1")))
+    )
+    rows = as_rows(invalid)
+
+    assert input_digest(replace(invalid, marks=invalid.marks[::-1])) == input_digest(invalid)
+    assert input_digest(replace(rows, marks=rows.marks[::-1])) == input_digest(invalid)
+
+
+def test_evaluators_in_any_order_give_the_same_digest_even_past_the_known_orders(monkeypatch):
+    evaluators = [f"E{number:02d}" for number in range(1, 7)]
+    teams = [f"t{number}" for number in range(40)]
+    stage = StageInput(
+        criteria=(CriterionSpec("expert", D("35"), Aggregation.MEDIAN),),
+        teams=tuple(TeamEntry(team) for team in teams),
+        marks=tuple(
+            (team, "expert", evaluator, D(index % 35))
+            for index, (team, evaluator) in enumerate(
+                (team, evaluator) for team in teams for evaluator in evaluators
+            )
+        ),
+    )
+    # Each team's marks in another order of evaluators: rotated, and reversed for odd teams.
+    scrambled = replace(
+        stage,
+        marks=tuple(
+            mark
+            for position in range(len(teams))
+            for group in [stage.marks[position * 6 : position * 6 + 6]]
+            for rotated in [group[position % 6 :] + group[: position % 6]]
+            for mark in (rotated[::-1] if position % 2 else rotated)
+        ),
+    )
+    expected = input_digest(stage)
+
+    assert input_digest(replace(scrambled)) == expected
+    monkeypatch.setattr(digest_module, "_KNOWN_ORDERS", 1)
+    assert input_digest(replace(scrambled)) == expected
+    assert input_digest(replace(stage, marks=stage.marks[::-1])) == expected
+    swapped = replace(
+        stage,
+        marks=(
+            ("t0", "expert", "E01", stage.marks[1][3]),
+            ("t0", "expert", "E02", stage.marks[0][3]),
+            *stage.marks[2:],
+        ),
+    )
+    assert stage.marks[0][3] != stage.marks[1][3]
+    assert input_digest(swapped) != expected
