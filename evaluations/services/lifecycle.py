@@ -251,11 +251,12 @@ def stage_finalize(
         if unknown:
             raise DomainError(f"Participation(s) {sorted(unknown)} are not in this stage.")
         slug_by_pid = {p.pk: slug for slug, p in participations.items()}
+        given_by_team = {slug_by_pid[pid]: decision for pid, decision in decisions.items()}
         recorded: dict[str, core.RecordedDecision] = {}
-        for pid, decision in decisions.items():
+        for team_slug, decision in given_by_team.items():
             if decision.outcome not in Outcome.values:
                 raise DomainError(f"“{decision.outcome}” is not an outcome.", field="outcome")
-            recorded[slug_by_pid[pid]] = core.RecordedDecision(
+            recorded[team_slug] = core.RecordedDecision(
                 # The core knows no withdrawal; for the line it is simply out.
                 outcome=core.Outcome.ELIMINATED
                 if decision.outcome == Outcome.WITHDRAWN
@@ -272,9 +273,7 @@ def stage_finalize(
         for final in finals:
             participation = participations[final.team]
             row = result.row(final.team)
-            given = next(
-                (d for pid, d in decisions.items() if slug_by_pid[pid] == final.team), None
-            )
+            given = given_by_team.get(final.team)
             if given is not None and (final.overridden or given.reason_ko or given.reason_en):
                 outcome = given.outcome
                 reason_code = given.reason_code
