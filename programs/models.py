@@ -163,6 +163,20 @@ class Stage(BilingualMixin, models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def public_status(self) -> str:
+        """The status the public may see: scoring, review and finalized all read "under
+        evaluation", so the page never hints that results exist before they are published."""
+        if self.status in (self.Status.PLANNED, self.Status.PUBLISHED):
+            return str(self.status)
+        return "in_progress"
+
+    @property
+    def public_status_label(self) -> str:
+        if self.status in (self.Status.PLANNED, self.Status.PUBLISHED):
+            return str(self.get_status_display())  # type: ignore[attr-defined]
+        return str(_("Under evaluation"))
+
 
 class Criterion(BilingualMixin, models.Model):
     class Aggregation(models.TextChoices):

@@ -87,3 +87,20 @@ def test_a_team_admitted_by_an_unpublished_call_is_not_listed(client, program):
     body = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert "Late Team" not in body
+
+
+@pytest.mark.parametrize(
+    "status", [Stage.Status.SCORING, Stage.Status.REVIEW, Stage.Status.FINALIZED]
+)
+def test_a_stage_being_evaluated_reads_under_evaluation_whatever_its_internal_step(
+    client, program, status
+):
+    StageFactory(program=program, status=status, name_en="Stage-2 evaluation")
+
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    korean = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+
+    assert "Under evaluation" in english
+    assert "평가 진행 중" in korean
+    for internal in ("Scoring", "Review", "Finalized"):
+        assert f">{internal}<" not in english
