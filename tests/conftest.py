@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from hypothesis import settings as hypothesis_settings
 
 from evaluations.roles import Role
 from tests.factories import UserFactory
+
+# In CI the property tests run a fixed set of examples, so a landing never depends on the seed;
+# locally they keep exploring new examples on every run.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI", "").strip().lower() == "true":
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture
