@@ -13,7 +13,7 @@ read-only here.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
@@ -35,6 +35,13 @@ from evaluations.models import (
     StandingsSnapshot,
 )
 from evaluations.roles import Role, user_has_role
+from evaluations.services.lifecycle import (
+    stage_finalize,
+    stage_open,
+    stage_return_to_scoring,
+    stage_submit_for_review,
+)
+from evaluations.services.publication import stage_publish
 from evaluations.services.rules import criterion_saved, stage_rules_changed
 from evaluations.services.scores import (
     gate_result_confirm,
@@ -108,12 +115,53 @@ def _copy_saved(target: Any, saved: Any) -> None:
 admin.site.unregister([Stage, Criterion, Gate])
 
 
+def _stage_workflow_action(
+    service: Callable[..., Any], done: str
+) -> Callable[[Any, HttpRequest, QuerySet[Stage]], None]:
+    """An admin action that runs one stage workflow service per selected stage."""
+
+    def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Stage]) -> None:
+        for stage in queryset.order_by("order"):
+            try:
+                service(stage_id=stage.pk, user=request.user)
+            except DomainError as error:
+                modeladmin.message_user(request, f"{stage.name_en}: {error}", messages.ERROR)
+            else:
+                modeladmin.message_user(request, f"{stage.name_en}: {done}", messages.SUCCESS)
+
+    return action
+
+
 @admin.register(Stage)
 class StageAdmin(programs_admin.StageAdmin):
+    actions = [
+        "open_for_scoring",
+        "send_to_review",
+        "return_to_scoring",
+        "finalize_as_proposed",
+        "publish_now",
+    ]
+
+    open_for_scoring = admin.action(description="Open for scoring (planned → scoring)")(
+        _stage_workflow_action(stage_open, "opened for scoring.")
+    )
+    send_to_review = admin.action(description="Send to review (scoring → review)")(
+        _stage_workflow_action(stage_submit_for_review, "sent to review.")
+    )
+    return_to_scoring = admin.action(description="Return to scoring (review → scoring)")(
+        _stage_workflow_action(stage_return_to_scoring, "returned to scoring.")
+    )
+    finalize_as_proposed = admin.action(
+        description="Finalize with the proposed outcome (review → finalized)"
+    )(_stage_workflow_action(stage_finalize, "finalized; decisions recorded."))
+    publish_now = admin.action(description="Publish now (finalized → published)")(
+        _stage_workflow_action(stage_publish, "published.")
+    )
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         if change:
-            stage_rules_changed(form.instance.pk)
+            stage_rules_changed(stage_id=form.instance.pk)
 
 
 @admin.register(Criterion)
@@ -124,30 +172,30 @@ class CriterionAdmin(programs_admin.CriterionAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Criterion) -> None:
         super().delete_model(request, obj)
-        stage_rules_changed(obj.stage_id)
+        stage_rules_changed(stage_id=obj.stage_id)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Criterion]) -> None:
         stage_ids = set(queryset.values_list("stage_id", flat=True))
         super().delete_queryset(request, queryset)
         for stage_id in stage_ids:
-            stage_rules_changed(stage_id)
+            stage_rules_changed(stage_id=stage_id)
 
 
 @admin.register(Gate)
 class GateAdmin(programs_admin.GateAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        stage_rules_changed(form.instance.stage_id)
+        stage_rules_changed(stage_id=form.instance.stage_id)
 
     def delete_model(self, request: HttpRequest, obj: Gate) -> None:
         super().delete_model(request, obj)
-        stage_rules_changed(obj.stage_id)
+        stage_rules_changed(stage_id=obj.stage_id)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Gate]) -> None:
         stage_ids = set(queryset.values_list("stage_id", flat=True))
         super().delete_queryset(request, queryset)
         for stage_id in stage_ids:
-            stage_rules_changed(stage_id)
+            stage_rules_changed(stage_id=stage_id)
 
 
 # --- Participations -------------------------------------------------------------------------
@@ -199,17 +247,17 @@ class ParticipationAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        stage_rules_changed(form.instance.stage_id)
+        stage_rules_changed(stage_id=form.instance.stage_id)
 
     def delete_model(self, request: HttpRequest, obj: Participation) -> None:
         super().delete_model(request, obj)
-        stage_rules_changed(obj.stage_id)
+        stage_rules_changed(stage_id=obj.stage_id)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Participation]) -> None:
         stage_ids = set(queryset.values_list("stage_id", flat=True))
         super().delete_queryset(request, queryset)
         for stage_id in stage_ids:
-            stage_rules_changed(stage_id)
+            stage_rules_changed(stage_id=stage_id)
 
 
 # --- Scores and gate results ----------------------------------------------------------------
@@ -419,13 +467,13 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: GateResult) -> None:
         super().delete_model(request, obj)
-        stage_rules_changed(obj.participation.stage_id)
+        stage_rules_changed(stage_id=obj.participation.stage_id)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[GateResult]) -> None:
         stage_ids = set(queryset.values_list("participation__stage_id", flat=True))
         super().delete_queryset(request, queryset)
         for stage_id in stage_ids:
-            stage_rules_changed(stage_id)
+            stage_rules_changed(stage_id=stage_id)
 
     @admin.action(description="Confirm the selected gate results", permissions=["confirm"])
     def confirm_selected(self, request: HttpRequest, queryset: QuerySet[GateResult]) -> None:

@@ -18,7 +18,6 @@ from django.http import HttpRequest
 from programs.models import Criterion, Gate, Milestone, Program, Source, Stage
 
 # Statuses staff may set by hand; the later ones are reached only through the workflow.
-OPEN_STATUSES = (Stage.Status.PLANNED, Stage.Status.SCORING, Stage.Status.REVIEW)
 
 
 @admin.register(Source)
@@ -118,12 +117,13 @@ class StageAdminForm(forms.ModelForm):
         status = self.fields.get("status")
         if status is None:
             return
-        if self.instance.pk and self.instance.status not in OPEN_STATUSES:
-            status.disabled = True
-            status.help_text = "Finalized and published stages change only through the workflow."
-        else:
-            status.choices = [c for c in Stage.Status.choices if c[0] in OPEN_STATUSES]
-            status.help_text = "Finalizing and publishing happen through the stage workflow."
+        # A status changes only through the stage workflow (the actions on the stage list),
+        # whose guards (complete scores, confirmations, decisions) a form edit would skip.
+        status.disabled = True
+        status.help_text = (
+            "Changed only through the workflow actions on the stage list: open for scoring, "
+            "send to review, return to scoring, finalize, publish now."
+        )
 
 
 @admin.register(Stage)
