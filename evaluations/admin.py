@@ -3,8 +3,9 @@
 Writes that feed the standings go through the services, exactly as the staff pages do: scores
 and gate results are saved with `score_save` / `gate_result_save` (two-person rule, version
 check, recompute on commit), and every other change to a stage's scoring inputs (participations,
-criteria, gates, rules) calls `stage_inputs_changed`. A service refusal is shown as an error
-message and nothing is saved.
+criteria, gates, rules) goes through `evaluations.services.rules`. Stage statuses change only
+through the workflow actions on the stage list, which call the lifecycle services. A service
+refusal is shown as an error message and nothing is saved.
 
 Computed and frozen records (standings snapshots and rows, publications, recompute locks) are
 read-only here.
