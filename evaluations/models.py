@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,10 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} @ {self.stage}"
+
+    def clean(self) -> None:
+        if self.team_id and self.stage_id and self.team.program_id != self.stage.program_id:
+            raise ValidationError({"team": "This team belongs to another program than the stage."})
 
 
 class Score(models.Model):

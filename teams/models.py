@@ -9,6 +9,7 @@ NULL means "not disclosed" everywhere; nothing is filled in by guesswork.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +80,13 @@ class Team(BilingualMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name_ko
+
+    def clean(self) -> None:
+        # A CHECK cannot look across tables, so the program of each stage is checked here.
+        for field in ("joined_stage", "left_stage"):
+            stage = getattr(self, field, None) if getattr(self, f"{field}_id") else None
+            if stage is not None and self.program_id and stage.program_id != self.program_id:
+                raise ValidationError({field: "This stage belongs to another program."})
 
 
 class Membership(models.Model):
