@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from evaluations.selectors import teams_public
 from programs.selectors import program_for_home, stage_funnel, stages_for_program
-from teams.selectors import teams_for_program
 
 
 @require_safe
@@ -25,6 +25,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "stages": stages,
         "funnel": stage_funnel(stages),
         "ongoing": any(not stage.is_published for stage in stages),
-        "teams": teams_for_program(program) if program is not None else [],
+        "teams": teams_public(program=program) if program is not None else [],
     }
     return render(request, "programs/home.html", context)

@@ -163,3 +163,19 @@ def test_staff_edits_are_kept_unless_the_loader_is_told_to_overwrite(loaded):
     output = load("--force")
     assert "Updated: 1 teams." in output
     assert Team.objects.get(slug="upstage").summary_en != "Edited by staff."
+
+
+def test_the_public_sees_the_published_team_statuses(loaded):
+    from evaluations.selectors import teams_public
+
+    statuses = {
+        team.slug: team.public_status for team in teams_public(program=Program.objects.get())
+    }
+    assert statuses == {
+        "lg-ai-research": "active",
+        "sk-telecom": "active",
+        "upstage": "active",
+        "naver-cloud": "disqualified",
+        "nc-ai": "eliminated",
+        "motif-technologies": "active",
+    }
