@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from evaluations.models import Decision, Outcome, Publication, StageStatistic
-from evaluations.roles import Role, require_role, user_has_role
+from evaluations.roles import Role, require_role
 from evaluations.selectors_staff import participation_get
 from evaluations.services.lifecycle import describe_items, team_decision_apply, unconfirmed_entries
 from evaluations.services.recompute import current_snapshot, standings_recompute
@@ -240,7 +240,3 @@ def publication_correct(
             note_en=note_en.strip(),
             payload=payload,
         )
-
-
-def user_can_publish(user: AbstractBaseUser) -> bool:
-    return user_has_role(user, Role.ADMIN)
