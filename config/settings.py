@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "programs",
     "teams",
     "evaluations",
+    # Interface apps, one per audience; they import the domain apps, never the reverse.
+    "public",
+    "staff",
+    "api",
 ]
 
 MIDDLEWARE = [

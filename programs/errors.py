@@ -1,10 +1,25 @@
-"""The one domain error of the project.
+"""The one domain error of the project, and the one mapping from error code to HTTP status.
 
-Services raise `DomainError` (or a subclass) with a message a person can act on; views, API
-handlers and commands turn it into a form error, a JSON error body or a command error.
+Services raise `DomainError` (or a subclass) carrying:
+- `code`: a stable machine-readable code (``"above_max"``, ``"conflict"``, …) that staff screens,
+  the API and tests match on, never on the sentence;
+- `field`: the input it is about (``"value"``, ``"criterion"``, …) or None for the whole request,
+  so a staff screen can show the message beside the right cell and the API can return it as JSON;
+- `params`: the values the message was built from (criterion code, maximum, who changed it…);
+- `message`: a sentence a person can act on, marked for translation (Korean for staff by default,
+  English too). Build it with `gettext_lazy` and `%(name)s` placeholders filled from `params`, so
+  the language is chosen when the message is shown, not when it is raised.
+
+Views, API handlers and commands turn it into a form error, a JSON error body or a command
+error; `http_status()` is the single place that says which status each code answers with.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.functional import Promise
 
 
 class DomainError(Exception):
@@ -12,15 +27,49 @@ class DomainError(Exception):
 
     code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str | Promise,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
         if code is not None:
             self.code = code
         self.field = field
+        self.params: dict[str, Any] = dict(params or {})
+
+    @property
+    def message(self) -> str:
+        """The sentence in the active language, with its parameters filled in."""
+        text = str(self._message)
+        if self.params:
+            try:
+                return text % self.params
+            except (KeyError, TypeError, ValueError):
+                return text
+        return text
 
     def __str__(self) -> str:
         return self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape shared by the API and htmx responses."""
+        return {
+            "code": self.code,
+            "field": self.field,
+            "message": self.message,
+            "params": {key: _plain(value) for key, value in self.params.items()},
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
 
 
 class PermissionDenied(DomainError):
@@ -35,3 +84,24 @@ class ConflictError(DomainError):
 
 class NotFound(DomainError):
     code = "not_found"
+
+
+class PreconditionFailed(DomainError):
+    """The version the client sent (e.g. an `If-Match` ETag) is no longer current."""
+
+    code = "precondition_failed"
+
+
+# The one mapping from error code to HTTP status, for staff views and the API alike. Codes not
+# listed are input errors (400).
+HTTP_STATUS_BY_CODE: dict[str, int] = {
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "precondition_failed": 412,
+    "precondition_required": 428,
+}
+
+
+def http_status(error: DomainError) -> int:
+    return HTTP_STATUS_BY_CODE.get(error.code, 400)

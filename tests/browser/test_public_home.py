@@ -27,9 +27,8 @@ def test_a_visitor_reads_the_program_in_korean_then_switches_to_english(live_ser
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_text("Stage-1 evaluation")).to_be_visible()
     expect(page.get_by_role("cell", name="Naver Cloud consortium")).to_be_visible()
-    # The language choice sticks on the next visit.
-    page.goto(live_server.url + "/")
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # The English page has its own shareable address.
+    assert page.url == live_server.url + "/en/"
 
 
 def test_the_page_loads_nothing_from_outside_the_site(live_server, record, page):

@@ -117,19 +117,19 @@ def test_home_is_in_english_for_an_english_browser(client):
     program = build_program(teams=0, stages=0)
     StageFactory(program=program, name_ko="1차 단계평가", name_en="Stage-1 evaluation")
 
-    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    body = client.get("/en/").content.decode()
 
     assert '<html lang="en">' in body
     assert "Stage-1 evaluation" in body
     assert "1차 단계평가" not in body
 
 
-def test_home_follows_the_language_cookie(client):
+def test_the_address_decides_the_language_whatever_the_cookie(client):
     program = build_program(teams=0, stages=0)
     StageFactory(program=program, name_ko="1차 단계평가", name_en="Stage-1 evaluation")
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
 
-    body = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    body = client.get("/en/").content.decode()
 
     assert '<html lang="en">' in body
     assert "Stage-1 evaluation" in body
@@ -165,7 +165,7 @@ def test_the_interface_is_in_korean_by_default_and_english_on_request(client):
     program.stages.update(status=Stage.Status.PUBLISHED)
 
     korean = client.get("/").content.decode()
-    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get("/en/").content.decode()
 
     assert "주관 기관" in korean and "발표됨" in korean
     assert "Lead organisation" in english and "Published" in english

@@ -58,7 +58,7 @@ def test_a_team_eliminated_at_an_unpublished_stage_still_shows_as_in_the_program
         program=program, name_en="Quiet Team", status=Team.Status.ELIMINATED, left_stage=review
     )
 
-    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    body = client.get("/en/").content.decode()
 
     assert "Quiet Team" in body
     assert "In the program" in body
@@ -70,7 +70,7 @@ def test_a_team_eliminated_at_a_published_stage_shows_as_eliminated(client, prog
     team = TeamFactory(program=program, status=Team.Status.ELIMINATED, left_stage=published)
     publish_outcomes(published, {team.slug: "eliminated"})
 
-    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    body = client.get("/en/").content.decode()
 
     assert "Eliminated" in body
 
@@ -81,7 +81,7 @@ def test_a_team_selected_before_the_final_stage_is_published_shows_as_in_the_pro
     StageFactory(program=program, kind=Stage.Kind.FINAL, status=Stage.Status.FINALIZED)
     TeamFactory(program=program, status=Team.Status.SELECTED)
 
-    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    body = client.get("/en/").content.decode()
 
     assert "Selected as a final team" not in body
     assert "In the program" in body
@@ -92,7 +92,7 @@ def test_a_team_selected_at_the_published_final_stage_shows_as_selected(client, 
     team = TeamFactory(program=program, status=Team.Status.SELECTED)
     publish_outcomes(final, {team.slug: "advanced"})
 
-    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    body = client.get("/en/").content.decode()
 
     assert "Selected as a final team" in body
 
@@ -103,7 +103,7 @@ def test_a_team_admitted_by_an_unpublished_call_is_not_listed(client, program):
     )
     TeamFactory(program=program, name_en="Late Team", joined_stage=additional_call)
 
-    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    body = client.get("/en/").content.decode()
 
     assert "Late Team" not in body
 
@@ -116,7 +116,7 @@ def test_a_stage_being_evaluated_reads_under_evaluation_whatever_its_internal_st
 ):
     StageFactory(program=program, status=status, name_en="Stage-2 evaluation")
 
-    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get("/en/").content.decode()
     korean = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
 
     assert "Under evaluation" in english
@@ -134,7 +134,7 @@ def test_the_status_comes_from_the_publication_not_from_the_teams_own_record(cli
     )
     publish_outcomes(published, {team.slug: "advanced"})
 
-    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    body = client.get("/en/").content.decode()
 
     assert "Waiting Team" in body
     assert "Eliminated" not in body

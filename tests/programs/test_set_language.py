@@ -8,15 +8,15 @@ from tests.factories import ProgramFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_choosing_english_sets_the_cookie_and_returns_to_the_page(client):
+def test_choosing_english_sets_the_cookie_and_returns_to_the_same_page_in_english(client):
     ProgramFactory()
 
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/en/"
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
-    assert '<html lang="en">' in client.get("/").content.decode()
+    assert '<html lang="en">' in client.get(response["Location"]).content.decode()
 
 
 def test_the_home_page_offers_both_languages(client):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from evaluations import views_public as views
+from public import views
 
 app_name = "public"
 

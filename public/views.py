@@ -1,7 +1,7 @@
 """Public pages of the program: thin views over the selectors.
 
-They live in the evaluations app, the top of the dependency chain, because public pages show
-programs, teams and (through publications only) results together.
+The `public` interface app reads only through the publication selectors (the embargo rule):
+never `Score`, never the services.
 """
 
 from __future__ import annotations
@@ -27,4 +27,4 @@ def home(request: HttpRequest) -> HttpResponse:
         "ongoing": any(not stage.is_published for stage in stages),
         "teams": teams_public(program=program) if program is not None else [],
     }
-    return render(request, "programs/home.html", context)
+    return render(request, "public/home.html", context)

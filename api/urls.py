@@ -1,0 +1,7 @@
+"""The REST API under /api/."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "api"
+
+urlpatterns: list[URLPattern | URLResolver] = []
