@@ -68,6 +68,47 @@ class Participation(models.Model):
     def clean(self) -> None:
         if self.team_id and self.stage_id and self.team.program_id != self.stage.program_id:
             raise ValidationError({"team": "This team belongs to another program than the stage."})
+        if not self.ranked and self.team_id and self.stage_id:
+            self._check_unranked()
+
+    def _check_unranked(self) -> None:
+        """Refuse "not ranked / joined later" for a team that was in the program all along.
+
+        A team really joined after scoring of this stage began only when both hold:
+        1. scoring of the stage has begun (it is no longer planned), and
+        2. the team joined the program at a stage that comes after this one in the program's
+           order (e.g. through an additional call that ran while this stage was scored).
+        A team that joined at this stage or before was there when scoring began (opening a
+        stage gives it a place) and is ranked like everyone else.
+        """
+        stage, joined = self.stage, self.team.joined_stage
+        if stage.status != Stage.Status.PLANNED and joined.order > stage.order:
+            return
+        if stage.status == Stage.Status.PLANNED:
+            message = _(
+                "“%(team)s” cannot be left unranked in “%(stage)s”: scoring of that stage has not "
+                "begun, so no team can have joined after it began."
+            )
+        else:
+            message = _(
+                "“%(team)s” cannot be left unranked in “%(stage)s”: it joined the program at "
+                "“%(joined_stage)s”, before scoring of that stage began, so it is ranked like "
+                "every other team. Only a team that joined at a later stage may be left unranked."
+            )
+        raise ValidationError(
+            {
+                "ranked": ValidationError(
+                    message,
+                    code="ranked_not_joined_later",
+                    params={
+                        "team": self.team.name,
+                        "stage": stage.name,
+                        "joined_stage": joined.name,
+                        "stage_status": stage.status,
+                    },
+                )
+            }
+        )
 
 
 class Score(models.Model):
