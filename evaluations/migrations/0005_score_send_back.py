@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0003_statistic_constraints"),
+        ("evaluations", "0004_participations_ranked_unless_joined_later"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
