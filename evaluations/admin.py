@@ -1,11 +1,13 @@
 """Admin for evaluations: participations, scores, gate results, decisions and what was published.
 
-Writes that feed the standings go through the services, exactly as the staff pages do: scores
-and gate results are saved with `score_save` / `gate_result_save` (two-person rule, version
-check, recompute on commit), and every other change to a stage's scoring inputs (participations,
-criteria, gates, rules) goes through `evaluations.services.rules`. Stage statuses change only
-through the workflow actions on the stage list, which call the lifecycle services. A service
-refusal is shown as an error message and nothing is saved.
+Every write goes through the services, exactly as the staff pages do: scores and gate results
+through `evaluations.services.scores` (two-person rule, version check, recompute on commit);
+criteria, gates, the elimination rule and participations, on their own pages and in the stage
+page's inlines, through `evaluations.services.setup`; a decision is only changed, through
+`decision_change`, which also moves the team's status. Stage statuses change only through the
+workflow actions on the stage list, which call the lifecycle services. A service refusal is
+shown as an error message and nothing is saved. Each object's "History" page shows who changed
+what, when and why.
 
 Computed and frozen records (standings snapshots and rows, publications, recompute locks) are
 read-only here.
@@ -23,6 +25,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from evaluations.models import (
@@ -41,16 +44,30 @@ from evaluations.services.lifecycle import (
     stage_finalize,
     stage_open,
     stage_return_to_scoring,
+    stage_schedule_announcement,
     stage_submit_for_review,
 )
-from evaluations.services.publication import stage_publish
-from evaluations.services.rules import criterion_saved, stage_rules_changed
+from evaluations.services.publication import decision_change, stage_publish
 from evaluations.services.scores import (
     gate_result_confirm,
+    gate_result_delete,
     gate_result_save,
     score_confirm,
     score_delete,
     score_save,
+)
+from evaluations.services.setup import (
+    STAGE_RULE,
+    criterion_create,
+    criterion_delete,
+    criterion_update,
+    gate_create,
+    gate_delete,
+    gate_update,
+    participation_create,
+    participation_delete,
+    participation_update,
+    stage_rules_update,
 )
 from programs import admin as programs_admin
 from programs.errors import DomainError
@@ -134,8 +151,110 @@ def _stage_workflow_action(
     return action
 
 
+class ChangeReasonForm(forms.ModelForm):
+    """A model form with the reason the services keep in the history."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text=_(
+            "Kept in the history. Needed to change weights or the elimination rule once "
+            "scoring has begun."
+        ),
+    )
+
+
+# Form field name → service keyword, where they differ.
+_SERVICE_KWARG = {"parent": "parent_id", "sources": "source_ids"}
+# Form fields that are never passed to a setup service.
+_NOT_FOR_SERVICES = {"id", "stage", "DELETE", "change_reason", "ORDER"}
+
+
+def _service_kwargs(form: Any, names: Iterable[str]) -> dict[str, Any]:
+    """The cleaned values of `names`, as a setup service takes them (ids for relations)."""
+    values: dict[str, Any] = {}
+    for name in names:
+        if name in _NOT_FOR_SERVICES or name not in form.cleaned_data:
+            continue
+        value = form.cleaned_data[name]
+        if name == "parent":
+            value = value.pk if value is not None else None
+        elif name == "sources":
+            value = [source.pk for source in value]
+        values[_SERVICE_KWARG.get(name, name)] = value
+    return values
+
+
+def _reason(form: Any) -> str:
+    return (form.cleaned_data.get("change_reason") or "").strip()
+
+
+def _criterion_from_form(
+    request: HttpRequest, form: Any, *, stage_id: int, reason: str
+) -> Criterion | None:
+    """Create, change or delete the criterion of one (inline) form through the services."""
+    instance = form.instance
+    if form.cleaned_data.get("DELETE"):
+        if instance.pk is not None:
+            criterion_delete(criterion_id=instance.pk, user=request.user, reason=reason)
+        return None
+    if instance.pk is None or instance._state.adding:
+        saved = criterion_create(
+            stage_id=stage_id,
+            user=request.user,
+            reason=reason,
+            **_service_kwargs(form, form.cleaned_data),
+        )
+    else:
+        saved = criterion_update(
+            criterion_id=instance.pk,
+            user=request.user,
+            reason=reason,
+            **_service_kwargs(form, form.changed_data),
+        )
+    _copy_saved(instance, saved)
+    return saved
+
+
+def _gate_from_form(request: HttpRequest, form: Any, *, stage_id: int, reason: str) -> Gate | None:
+    instance = form.instance
+    if form.cleaned_data.get("DELETE"):
+        if instance.pk is not None:
+            gate_delete(gate_id=instance.pk, user=request.user, reason=reason)
+        return None
+    if instance.pk is None or instance._state.adding:
+        saved = gate_create(
+            stage_id=stage_id,
+            user=request.user,
+            reason=reason,
+            **_service_kwargs(form, form.cleaned_data),
+        )
+    else:
+        saved = gate_update(
+            gate_id=instance.pk,
+            user=request.user,
+            reason=reason,
+            **_service_kwargs(form, form.changed_data),
+        )
+    _copy_saved(instance, saved)
+    return saved
+
+
+class StageChangeForm(programs_admin.StageAdminForm, ChangeReasonForm):
+    pass
+
+
 @admin.register(Stage)
-class StageAdmin(programs_admin.StageAdmin):
+class StageAdmin(ServiceErrorsAsMessagesMixin, programs_admin.StageAdmin):
+    """The programs stage admin, writing rules, criteria and gates through the setup services."""
+
+    form = StageChangeForm
+    fieldsets = [
+        *programs_admin.StageAdmin.fieldsets,
+        (_("Reason"), {"fields": ["change_reason"]}),
+    ]
     actions = [
         "open_for_scoring",
         "send_to_review",
@@ -160,44 +279,115 @@ class StageAdmin(programs_admin.StageAdmin):
         _stage_workflow_action(stage_publish, "published.")
     )
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        if change:
-            stage_rules_changed(stage_id=form.instance.pk)
+    def save_model(self, request: HttpRequest, obj: Stage, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        changed = set(form.changed_data)
+        rules = {name: form.cleaned_data[name] for name in STAGE_RULE if name in changed}
+        if rules:
+            stage_rules_update(stage_id=obj.pk, user=request.user, reason=_reason(form), **rules)
+        announcement = form.cleaned_data.get("announcement_at")
+        if "announcement_at" in changed and announcement is not None:
+            stage_schedule_announcement(
+                stage_id=obj.pk, user=request.user, announcement_at=announcement
+            )
+            changed.discard("announcement_at")
+        # Names, dates, counts and notes: plain fields with no rules of their own; the history
+        # middleware names the person.
+        rest = [
+            name
+            for name in changed - set(STAGE_RULE) - _NOT_FOR_SERVICES - {"sources", "status"}
+            if name in {field.name for field in Stage._meta.concrete_fields}
+        ]
+        if rest:
+            obj.save(update_fields=rest)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model not in (Criterion, Gate):
+            super().save_formset(request, form, formset, change)
+            return
+        # Fills new/changed/deleted_objects for the admin's change message; writes nothing.
+        formset.save(commit=False)
+        write = _criterion_from_form if formset.model is Criterion else _gate_from_form
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or not hasattr(inline_form, "cleaned_data"):
+                continue
+            write(request, inline_form, stage_id=form.instance.pk, reason=_reason(form))
+
+
+class CriterionChangeForm(ChangeReasonForm):
+    class Meta:
+        model = Criterion
+        fields = [
+            "stage",
+            "parent",
+            "code",
+            "name_ko",
+            "name_en",
+            "max_points",
+            "aggregation",
+            "target",
+            "is_individual",
+            "order",
+            "description_ko",
+            "description_en",
+            "sources",
+            "change_reason",
+        ]
 
 
 @admin.register(Criterion)
-class CriterionAdmin(programs_admin.CriterionAdmin):
+class CriterionAdmin(ServiceErrorsAsMessagesMixin, programs_admin.CriterionAdmin):
+    form = CriterionChangeForm
+
+    def save_model(self, request: HttpRequest, obj: Criterion, form: Any, change: bool) -> None:
+        _criterion_from_form(request, form, stage_id=obj.stage_id, reason=_reason(form))
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        criterion_saved(criterion=form.instance)
+        pass  # the services set the sources
 
     def delete_model(self, request: HttpRequest, obj: Criterion) -> None:
-        super().delete_model(request, obj)
-        stage_rules_changed(stage_id=obj.stage_id)
+        criterion_delete(criterion_id=obj.pk, user=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Criterion]) -> None:
-        stage_ids = set(queryset.values_list("stage_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for stage_id in stage_ids:
-            stage_rules_changed(stage_id=stage_id)
+        with transaction.atomic():
+            for criterion in queryset:
+                criterion_delete(criterion_id=criterion.pk, user=request.user)
+
+
+class GateChangeForm(ChangeReasonForm):
+    class Meta:
+        model = Gate
+        fields = [
+            "stage",
+            "code",
+            "name_ko",
+            "name_en",
+            "description_ko",
+            "description_en",
+            "sources",
+            "change_reason",
+        ]
 
 
 @admin.register(Gate)
-class GateAdmin(programs_admin.GateAdmin):
+class GateAdmin(ServiceErrorsAsMessagesMixin, programs_admin.GateAdmin):
+    form = GateChangeForm
+
+    def save_model(self, request: HttpRequest, obj: Gate, form: Any, change: bool) -> None:
+        _gate_from_form(request, form, stage_id=obj.stage_id, reason=_reason(form))
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        stage_rules_changed(stage_id=form.instance.stage_id)
+        pass  # the services set the sources
 
     def delete_model(self, request: HttpRequest, obj: Gate) -> None:
-        super().delete_model(request, obj)
-        stage_rules_changed(stage_id=obj.stage_id)
+        gate_delete(gate_id=obj.pk, user=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Gate]) -> None:
-        stage_ids = set(queryset.values_list("stage_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for stage_id in stage_ids:
-            stage_rules_changed(stage_id=stage_id)
+        with transaction.atomic():
+            for gate in queryset:
+                gate_delete(gate_id=gate.pk, user=request.user)
 
 
 # --- Participations -------------------------------------------------------------------------
@@ -234,7 +424,7 @@ class GateResultInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SimpleHistoryAdmin):
+class ParticipationAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
     list_display = ["team", "stage", "ranked", "note"]
     list_filter = ["stage__program", "stage", "ranked"]
     search_fields = ["team__name_ko", "team__name_en", "team__slug", "stage__name_ko"]
@@ -247,19 +437,47 @@ class ParticipationAdmin(SimpleHistoryAdmin):
         # Which team in which stage is what a participation is; make a new one instead.
         return ["stage", "team"] if obj is not None else []
 
+    def save_model(self, request: HttpRequest, obj: Participation, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        ids = {
+            "ai_model_ids": [model.pk for model in data.get("ai_models", [])],
+            "individual_criterion_ids": [c.pk for c in data.get("individual_criteria", [])],
+        }
+        if not change:
+            saved = participation_create(
+                stage_id=obj.stage_id,
+                team_id=obj.team_id,
+                user=request.user,
+                ranked=data.get("ranked", True),
+                note=data.get("note", ""),
+                **ids,
+            )
+        else:
+            changed = set(form.changed_data)
+            saved = participation_update(
+                participation_id=obj.pk,
+                user=request.user,
+                **{key: data[key] for key in ("ranked", "note") if key in changed},
+                **{
+                    key: value
+                    for key, value in ids.items()
+                    if {"ai_model_ids": "ai_models"}.get(key, "individual_criteria") in changed
+                },
+            )
+        _copy_saved(obj, saved)
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        stage_rules_changed(stage_id=form.instance.stage_id)
+        # The services set the models and criteria; the score and gate inlines are read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: Participation) -> None:
-        super().delete_model(request, obj)
-        stage_rules_changed(stage_id=obj.stage_id)
+        participation_delete(participation_id=obj.pk, user=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Participation]) -> None:
-        stage_ids = set(queryset.values_list("stage_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for stage_id in stage_ids:
-            stage_rules_changed(stage_id=stage_id)
+        with transaction.atomic():
+            for participation in queryset:
+                participation_delete(participation_id=participation.pk, user=request.user)
 
 
 # --- Scores and gate results ----------------------------------------------------------------
@@ -463,14 +681,14 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
         _copy_saved(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: GateResult) -> None:
-        super().delete_model(request, obj)
-        stage_rules_changed(stage_id=obj.participation.stage_id)
+        gate_result_delete(gate_result_id=obj.pk, user=request.user, expected_version=obj.version)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[GateResult]) -> None:
-        stage_ids = set(queryset.values_list("participation__stage_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for stage_id in stage_ids:
-            stage_rules_changed(stage_id=stage_id)
+        with transaction.atomic():
+            for result in queryset:
+                gate_result_delete(
+                    gate_result_id=result.pk, user=request.user, expected_version=result.version
+                )
 
     @admin.action(description="Confirm the selected gate results", permissions=["confirm"])
     def confirm_selected(self, request: HttpRequest, queryset: QuerySet[GateResult]) -> None:
@@ -496,7 +714,9 @@ class StageStatisticAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
+    """Decisions are recorded by finalizing a stage; here only changed, by `decision_change`."""
+
     list_display = [
         "team",
         "stage",
@@ -517,8 +737,35 @@ class DecisionAdmin(SimpleHistoryAdmin):
     search_fields = ["participation__team__name_ko", "participation__team__name_en"]
     ordering = ["participation__stage__order", "participation__team__name_en"]
     list_select_related = ["participation__team", "participation__stage", "decided_by"]
-    autocomplete_fields = ["participation", "sources"]
-    readonly_fields = ["decided_by", "decided_at"]
+    fields = [
+        "participation",
+        "outcome",
+        "reason_ko",
+        "reason_en",
+        "reason_code",
+        "proposed_outcome",
+        "overrides_proposal",
+        "decided_by",
+        "decided_at",
+        "sources",
+    ]
+    # Only the outcome and its reason are changed here, through the service (which records the
+    # reason code, who and when, and moves the team's status with the decision).
+    readonly_fields = [
+        "participation",
+        "reason_code",
+        "proposed_outcome",
+        "overrides_proposal",
+        "decided_by",
+        "decided_at",
+        "sources",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # finalizing the stage records every decision
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a decision is changed, never removed
 
     @admin.display(ordering="participation__team__name_en")
     def team(self, decision: Decision) -> Any:
@@ -529,8 +776,16 @@ class DecisionAdmin(SimpleHistoryAdmin):
         return decision.participation.stage
 
     def save_model(self, request: HttpRequest, obj: Decision, form: Any, change: bool) -> None:
-        obj.decided_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+        if not form.has_changed():
+            return
+        saved = decision_change(
+            participation_id=obj.participation_id,
+            user=request.user,
+            outcome=form.cleaned_data["outcome"],
+            reason_ko=form.cleaned_data.get("reason_ko", ""),
+            reason_en=form.cleaned_data.get("reason_en", ""),
+        )
+        _copy_saved(obj, saved)
 
 
 # --- Computed and frozen records (read-only) ------------------------------------------------

@@ -111,15 +111,23 @@ def domain_error_from_validation(error: Any) -> DomainError:
     """A model's `full_clean()` refusal as a `DomainError` on its first field.
 
     Services validate with `full_clean()`; callers expect one error type, with the field the
-    message is about (None for a rule about the whole row).
+    message is about (None for a rule about the whole row) and the refusal's own code and
+    parameters, the message still translatable.
     """
     field: str | None = None
-    message: Any = error
+    first = error
     if hasattr(error, "error_dict"):
         field, errors = next(iter(error.error_dict.items()))
         if field == "__all__":
             field = None
-        message = errors[0]
-    messages = getattr(message, "messages", None)
-    text = messages[0] if messages else str(message)
-    return DomainError(text, code="invalid", field=field)
+        first = errors[0]
+    elif hasattr(error, "error_list"):
+        first = error.error_list[0]
+    message = getattr(first, "message", None) or str(first)
+    params = getattr(first, "params", None)
+    return DomainError(
+        message,
+        code=getattr(first, "code", None) or "invalid",
+        field=field,
+        params=params if isinstance(params, dict) else None,
+    )

@@ -41,7 +41,10 @@ class TeamAdmin(SimpleHistoryAdmin):
     search_fields = ["name_ko", "name_en", "slug", "lead__name_ko", "lead__name_en"]
     ordering = ["program", "joined_stage__order", "name_en"]
     list_select_related = ["program", "lead", "joined_stage", "left_stage"]
-    autocomplete_fields = ["program", "lead", "joined_stage", "left_stage", "sources"]
+    autocomplete_fields = ["program", "lead", "joined_stage", "sources"]
+    # A team's status follows the decisions recorded for it (finalizing a stage, or changing a
+    # decision); edited here it would drift from them.
+    readonly_fields = ["status", "left_stage"]
     prepopulated_fields = {"slug": ["name_en"]}
     inlines = [MembershipInline, AIModelInline]
     fieldsets = [

@@ -1,4 +1,5 @@
-"""Changing a stage's rules in the admin recomputes its standings and keeps scores valid."""
+"""Changing a stage's rules in the admin goes through the setup services: it recomputes the
+standings, keeps scores valid, and a change after scoring began needs a reason."""
 
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ from django.urls import reverse
 
 from evaluations.models import Score, StandingsSnapshot
 from programs.models import Criterion
+from tests.admin_forms import changeform_data, inline_prefix
 from tests.builders import build_stage, enter_five_teams
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +48,9 @@ def test_raising_a_maximum_recomputes_the_standings_and_moves_the_ceiling(
     url = reverse("admin:programs_criterion_change", args=[nia.pk])
     before = StandingsSnapshot.objects.get(stage=scored.stage, is_current=True)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, criterion_form(nia, max_points="12"))
+        response = client.post(
+            url, criterion_form(nia, max_points="12", change_reason="Ministry corrected it")
+        )
     assert response.status_code == 302
     assert set(Score.objects.filter(criterion=nia).values_list("value_max", flat=True)) == {
         Decimal("12")
@@ -69,3 +73,45 @@ def test_lowering_a_maximum_below_entered_scores_is_refused(client, superuser, s
     assert "score(s) already entered are above 9" in response.content.decode()
     nia.refresh_from_db()
     assert nia.max_points == Decimal("10")
+
+
+def test_a_maximum_changed_after_scoring_began_without_a_reason_is_refused(
+    client, superuser, scored
+):
+    client.force_login(superuser)
+    nia = scored.criteria["nia"]
+    response = client.post(
+        reverse("admin:programs_criterion_change", args=[nia.pk]),
+        criterion_form(nia, max_points="12"),
+        follow=True,
+    )
+    assert "only with a reason" in response.content.decode()
+    nia.refresh_from_db()
+    assert nia.max_points == Decimal("10")
+    assert nia.history.count() == 1  # created, never changed
+
+
+def test_the_stage_pages_criterion_inline_moves_the_score_ceilings_too(
+    client, superuser, scored, django_capture_on_commit_callbacks
+):
+    """The inline once saved `max_points` without telling the scores: value_max went stale."""
+    client.force_login(superuser)
+    url = reverse("admin:programs_stage_change", args=[scored.stage.pk])
+    data = changeform_data(client.get(url))
+    nia = scored.criteria["nia"]
+    row = inline_prefix(data, "criteria", "id", nia.pk)
+    data[f"{row}-max_points"] = "12"
+    data["change_reason"] = "Ministry corrected the NIA weight"
+    before = StandingsSnapshot.objects.get(stage=scored.stage, is_current=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(Score.objects.filter(criterion=nia).values_list("value_max", flat=True)) == {
+        Decimal("12")
+    }
+    assert StandingsSnapshot.objects.get(stage=scored.stage, is_current=True).pk != before.pk
+    changed = nia.history.latest()
+    assert (changed.max_points, changed.history_user) == (Decimal("12"), superuser)
+    assert changed.history_change_reason == "Ministry corrected the NIA weight"
+    ceiling = Score.history.filter(criterion_id=nia.pk).latest()
+    assert (ceiling.value_max, ceiling.history_user) == (Decimal("12"), superuser)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from evaluations.services.rules import criterion_update
+from evaluations.services.setup import criterion_update
 from programs.errors import DomainError, PermissionDenied
 from programs.models import Criterion, Stage
 from tests.factories import CriterionFactory, ScoreFactory, StageFactory, UserFactory

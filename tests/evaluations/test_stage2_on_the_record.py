@@ -16,13 +16,13 @@ from django.core.management import call_command
 from evaluations.models import Decision, GateResult, Outcome, Participation, Score
 from evaluations.services.lifecycle import stage_finalize, stage_open, stage_submit_for_review
 from evaluations.services.recompute import current_snapshot
-from evaluations.services.rules import criterion_update
 from evaluations.services.scores import (
     gate_result_confirm,
     gate_result_save,
     score_confirm,
     score_save,
 )
+from evaluations.services.setup import criterion_update
 from programs.errors import DomainError, PermissionDenied
 from programs.models import Criterion, Stage
 from teams.models import Team
