@@ -34,9 +34,11 @@ run: install
 test: install-dev
 	$(PY) -m pytest
 
+# ruff, then the import contracts (pyproject.toml [tool.importlinter]): a backward import fails.
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

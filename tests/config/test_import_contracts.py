@@ -18,7 +18,7 @@ PACKAGES = ["config", "programs", "teams", "evaluations", "public", "staff", "ap
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # (file to append to, the offending line, the imported module as the report names it); between
-# them they break all four contracts.
+# them they break all five contracts.
 VIOLATIONS = [
     ("programs/selectors.py", "from evaluations import selectors", "evaluations.selectors"),
     ("evaluations/services/__init__.py", "import staff.urls", "staff.urls"),
@@ -26,6 +26,7 @@ VIOLATIONS = [
     ("public/views.py", "from evaluations.services import publication", "evaluations.services"),
     ("public/views.py", "from evaluations.models import Score", "import Score"),
     ("evaluations/standings/types.py", "import django.conf", "django"),
+    ("evaluations/services/scores.py", "import evaluations.tasks", "evaluations.tasks"),
 ]
 
 
@@ -78,4 +79,4 @@ def test_each_deliberate_backward_import_breaks_its_contract(tmp_path: Path):
     for path, line, imported in VIOLATIONS:
         importer = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
         assert importer in broken and imported in broken, (line, result.stdout)
-    assert "Contracts: 0 kept, 4 broken." in result.stdout
+    assert "Contracts: 0 kept, 5 broken." in result.stdout
