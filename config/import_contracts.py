@@ -81,6 +81,8 @@ class ForbiddenNamesContract(Contract):
     names = fields.ListField(subfield=fields.StringField())
 
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
+        # The fields are declared as import-linter Field objects and hold the parsed values by
+        # now, which the type checker cannot see (hence the two ignores).
         target = str(self.module)
         names = {str(name) for name in self.names}  # type: ignore[attr-defined]
         sources: set[str] = set()
