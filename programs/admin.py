@@ -171,7 +171,7 @@ class StageAdmin(admin.ModelAdmin):
                     "elimination_rule",
                     ("rule_count", "rule_threshold"),
                     "tie_break",
-                    ("teams_in", "teams_out", "teams_after"),
+                    ("teams_in", "applicants", "applicants_selected", "teams_out", "teams_after"),
                     "standings_inputs_version",
                 ]
             },
