@@ -147,6 +147,13 @@ class Score(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     note = models.CharField(max_length=300, blank=True)
+    # A verifier may send an unconfirmed entry back to the clerk with a note instead of
+    # confirming it; the next save of the entry clears all three.
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_back_at = models.DateTimeField(null=True, blank=True)
+    sent_back_note = models.CharField(max_length=500, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="scores")
 
     class Meta:
