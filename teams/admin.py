@@ -167,3 +167,12 @@ class StageApplicantAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "stage", "team"]
     autocomplete_fields = ["stage", "organization", "team", "sources"]
     fields = ["stage", "organization", "selected", "team", ("reason_ko", "reason_en"), "sources"]
+
+
+@admin.register(ModelAlias)
+class ModelAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "model"]
+    search_fields = ["name", "model__name"]
+    ordering = ["model", "name"]
+    list_select_related = ["model"]
+    autocomplete_fields = ["model", "sources"]
