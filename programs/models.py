@@ -16,6 +16,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from programs.history import TrackedHistory
+
 
 class BilingualMixin:
     """Pick the Korean or English variant of a field for the active language."""
@@ -143,6 +145,8 @@ class Stage(BilingualMixin, models.Model):
     standings_inputs_version = models.PositiveBigIntegerField(default=0, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     sources = models.ManyToManyField(Source, blank=True, related_name="stages")
+    # The input version moves with every score saved; it is bookkeeping, not part of the record.
+    history = TrackedHistory(excluded_fields=["standings_inputs_version"])
 
     class Meta:
         ordering = ["program", "order"]
@@ -260,6 +264,7 @@ class Criterion(BilingualMixin, models.Model):
     description_ko = models.TextField(blank=True)
     description_en = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="criteria")
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["stage", "order", "code"]
@@ -310,6 +315,7 @@ class Gate(BilingualMixin, models.Model):
     description_ko = models.TextField(blank=True)
     description_en = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="gates")
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["stage", "code"]
