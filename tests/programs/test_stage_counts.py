@@ -109,7 +109,7 @@ def test_the_migration_moves_applicants_out_of_the_teams_of_a_call():
     )
     evaluation = StageFactory(program=program, order=5, teams_in=5, teams_out=2, teams_after=3)
 
-    migration = importlib.import_module("programs.migrations.0002_stage_applicant_counts")
+    migration = importlib.import_module("programs.migrations.0003_stage_applicant_counts")
     migration.split_applicants_from_teams(apps, None)
 
     fields = ("teams_in", "applicants", "applicants_selected", "teams_out", "teams_after")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programs", "0002_stage_applicant_counts"),
+        ("programs", "0003_stage_applicant_counts"),
     ]
 
     operations = [

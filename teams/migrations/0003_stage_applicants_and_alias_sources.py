@@ -8,8 +8,8 @@ import programs.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programs", "0003_stage_team_counts_add_up"),
-        ("teams", "0001_initial"),
+        ("programs", "0004_stage_team_counts_add_up"),
+        ("teams", "0002_history"),
     ]
 
     operations = [

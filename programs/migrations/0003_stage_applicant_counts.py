@@ -26,7 +26,7 @@ def split_applicants_from_teams(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programs", "0001_initial"),
+        ("programs", "0002_history"),
     ]
 
     operations = [
@@ -60,6 +60,41 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name="stage",
+            name="teams_out",
+            field=models.PositiveSmallIntegerField(
+                blank=True, help_text="Teams in the program that left it at this stage.", null=True
+            ),
+        ),
+        migrations.AddField(
+            model_name="historicalstage",
+            name="applicants",
+            field=models.PositiveSmallIntegerField(
+                blank=True, help_text="Teams that applied at this stage (calls only).", null=True
+            ),
+        ),
+        migrations.AddField(
+            model_name="historicalstage",
+            name="applicants_selected",
+            field=models.PositiveSmallIntegerField(
+                blank=True, help_text="Applicants who entered the program at this stage.", null=True
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstage",
+            name="teams_after",
+            field=models.PositiveSmallIntegerField(
+                blank=True, help_text="Teams in the program after the stage.", null=True
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstage",
+            name="teams_in",
+            field=models.PositiveSmallIntegerField(
+                blank=True, help_text="Teams in the program when the stage began.", null=True
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstage",
             name="teams_out",
             field=models.PositiveSmallIntegerField(
                 blank=True, help_text="Teams in the program that left it at this stage.", null=True
