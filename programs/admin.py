@@ -172,7 +172,7 @@ class StageAdmin(SimpleHistoryAdmin):
                     "elimination_rule",
                     ("rule_count", "rule_threshold"),
                     "tie_break",
-                    ("teams_in", "teams_out", "teams_after"),
+                    ("teams_in", "applicants", "applicants_selected", "teams_out", "teams_after"),
                     "standings_inputs_version",
                 ]
             },
