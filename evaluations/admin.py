@@ -60,6 +60,7 @@ from evaluations.services.scores import (
 )
 from evaluations.services.setup import (
     STAGE_RULE,
+    UNSET,
     criterion_create,
     criterion_delete,
     criterion_update,
@@ -200,19 +201,19 @@ def _criterion_from_form(
     instance = form.instance
     if form.cleaned_data.get("DELETE"):
         if instance.pk is not None:
-            criterion_delete(criterion_id=instance.pk, user=request.user, reason=reason)
+            criterion_delete(criterion_id=instance.pk, user=_acting_user(request), reason=reason)
         return None
     if instance.pk is None or instance._state.adding:
         saved = criterion_create(
             stage_id=stage_id,
-            user=request.user,
+            user=_acting_user(request),
             reason=reason,
             **_service_kwargs(form, form.cleaned_data),
         )
     else:
         saved = criterion_update(
             criterion_id=instance.pk,
-            user=request.user,
+            user=_acting_user(request),
             reason=reason,
             **_service_kwargs(form, form.changed_data),
         )
@@ -224,19 +225,19 @@ def _gate_from_form(request: HttpRequest, form: Any, *, stage_id: int, reason: s
     instance = form.instance
     if form.cleaned_data.get("DELETE"):
         if instance.pk is not None:
-            gate_delete(gate_id=instance.pk, user=request.user, reason=reason)
+            gate_delete(gate_id=instance.pk, user=_acting_user(request), reason=reason)
         return None
     if instance.pk is None or instance._state.adding:
         saved = gate_create(
             stage_id=stage_id,
-            user=request.user,
+            user=_acting_user(request),
             reason=reason,
             **_service_kwargs(form, form.cleaned_data),
         )
     else:
         saved = gate_update(
             gate_id=instance.pk,
-            user=request.user,
+            user=_acting_user(request),
             reason=reason,
             **_service_kwargs(form, form.changed_data),
         )
@@ -255,7 +256,7 @@ class StageAdmin(ServiceErrorsAsMessagesMixin, programs_admin.StageAdmin):
     form = StageChangeForm
     fieldsets = [
         *programs_admin.StageAdmin.fieldsets,
-        (_("Reason"), {"fields": ["change_reason"]}),
+        ("Reason", {"fields": ["change_reason"]}),
     ]
     actions = [
         "open_for_scoring",
@@ -288,11 +289,13 @@ class StageAdmin(ServiceErrorsAsMessagesMixin, programs_admin.StageAdmin):
         changed = set(form.changed_data)
         rules = {name: form.cleaned_data[name] for name in STAGE_RULE if name in changed}
         if rules:
-            stage_rules_update(stage_id=obj.pk, user=request.user, reason=_reason(form), **rules)
+            stage_rules_update(
+                stage_id=obj.pk, user=_acting_user(request), reason=_reason(form), **rules
+            )
         announcement = form.cleaned_data.get("announcement_at")
         if "announcement_at" in changed and announcement is not None:
             stage_schedule_announcement(
-                stage_id=obj.pk, user=request.user, announcement_at=announcement
+                stage_id=obj.pk, user=_acting_user(request), announcement_at=announcement
             )
             changed.discard("announcement_at")
         # Names, dates, counts and notes: plain fields with no rules of their own; the history
@@ -350,12 +353,12 @@ class CriterionAdmin(ServiceErrorsAsMessagesMixin, programs_admin.CriterionAdmin
         pass  # the services set the sources
 
     def delete_model(self, request: HttpRequest, obj: Criterion) -> None:
-        criterion_delete(criterion_id=obj.pk, user=request.user)
+        criterion_delete(criterion_id=obj.pk, user=_acting_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Criterion]) -> None:
         with transaction.atomic():
             for criterion in queryset:
-                criterion_delete(criterion_id=criterion.pk, user=request.user)
+                criterion_delete(criterion_id=criterion.pk, user=_acting_user(request))
 
 
 class GateChangeForm(ChangeReasonForm):
@@ -384,12 +387,12 @@ class GateAdmin(ServiceErrorsAsMessagesMixin, programs_admin.GateAdmin):
         pass  # the services set the sources
 
     def delete_model(self, request: HttpRequest, obj: Gate) -> None:
-        gate_delete(gate_id=obj.pk, user=request.user)
+        gate_delete(gate_id=obj.pk, user=_acting_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Gate]) -> None:
         with transaction.atomic():
             for gate in queryset:
-                gate_delete(gate_id=gate.pk, user=request.user)
+                gate_delete(gate_id=gate.pk, user=_acting_user(request))
 
 
 def _acting_user(request: HttpRequest) -> User:
@@ -462,30 +465,30 @@ class ParticipationAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: Participation, form: Any, change: bool) -> None:
         data = form.cleaned_data
-        ids = {
-            "ai_model_ids": [model.pk for model in data.get("ai_models", [])],
-            "individual_criterion_ids": [c.pk for c in data.get("individual_criteria", [])],
-        }
+        model_ids = [model.pk for model in data.get("ai_models", [])]
+        criterion_ids = [criterion.pk for criterion in data.get("individual_criteria", [])]
+        user = _acting_user(request)
         if not change:
             saved = participation_create(
                 stage_id=obj.stage_id,
                 team_id=obj.team_id,
-                user=request.user,
+                user=user,
                 ranked=data.get("ranked", True),
                 note=data.get("note", ""),
-                **ids,
+                ai_model_ids=model_ids,
+                individual_criterion_ids=criterion_ids,
             )
         else:
             changed = set(form.changed_data)
             saved = participation_update(
                 participation_id=obj.pk,
-                user=request.user,
-                **{key: data[key] for key in ("ranked", "note") if key in changed},
-                **{
-                    key: value
-                    for key, value in ids.items()
-                    if {"ai_model_ids": "ai_models"}.get(key, "individual_criteria") in changed
-                },
+                user=user,
+                ranked=data["ranked"] if "ranked" in changed else UNSET,
+                note=data["note"] if "note" in changed else UNSET,
+                ai_model_ids=model_ids if "ai_models" in changed else UNSET,
+                individual_criterion_ids=criterion_ids
+                if "individual_criteria" in changed
+                else UNSET,
             )
         _copy_saved(obj, saved)
 
@@ -495,12 +498,12 @@ class ParticipationAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: Participation) -> None:
-        participation_delete(participation_id=obj.pk, user=request.user)
+        participation_delete(participation_id=obj.pk, user=_acting_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Participation]) -> None:
         with transaction.atomic():
             for participation in queryset:
-                participation_delete(participation_id=participation.pk, user=request.user)
+                participation_delete(participation_id=participation.pk, user=_acting_user(request))
 
 
 # --- Scores and gate results ----------------------------------------------------------------
@@ -708,13 +711,17 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
         _copy_saved(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: GateResult) -> None:
-        gate_result_delete(gate_result_id=obj.pk, user=request.user, expected_version=obj.version)
+        gate_result_delete(
+            gate_result_id=obj.pk, user=_acting_user(request), expected_version=obj.version
+        )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[GateResult]) -> None:
         with transaction.atomic():
             for result in queryset:
                 gate_result_delete(
-                    gate_result_id=result.pk, user=request.user, expected_version=result.version
+                    gate_result_id=result.pk,
+                    user=_acting_user(request),
+                    expected_version=result.version,
                 )
 
     @admin.action(description="Confirm the selected gate results", permissions=["confirm"])
@@ -809,7 +816,7 @@ class DecisionAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
             return
         saved = decision_change(
             participation_id=obj.participation_id,
-            user=request.user,
+            user=_acting_user(request),
             outcome=form.cleaned_data["outcome"],
             reason_ko=form.cleaned_data.get("reason_ko", ""),
             reason_en=form.cleaned_data.get("reason_en", ""),

@@ -173,7 +173,7 @@ def _subject(kind: str, row: Any, names: _Names) -> str:
 def _label(kind: str, field: str) -> str:
     name = field.removesuffix("_id")
     try:
-        return str(MODELS[kind]._meta.get_field(name).verbose_name)
+        return str(getattr(MODELS[kind]._meta.get_field(name), "verbose_name", name))
     except FieldDoesNotExist:  # a field removed since: show its name
         return name.replace("_", " ")
 
@@ -208,13 +208,14 @@ def _text(kind: str, field: str, value: Any, names: _Names) -> str | None:
         field_obj = MODELS[kind]._meta.get_field(field)
     except FieldDoesNotExist:
         return str(value)
-    if field_obj.choices:
-        return str(dict(field_obj.flatchoices).get(value, value))
+    choices = getattr(field_obj, "flatchoices", None)
+    if choices:
+        return str(dict(choices).get(value, value))
     return str(value)
 
 
-def _values(kind: str, row: Any, m2m: Mapping[int, Mapping[str, frozenset[int]]]) -> dict:
-    values = {}
+def _values(kind: str, row: Any, m2m: Mapping[int, Mapping[str, frozenset[int]]]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
     for field in SHOWN_FIELDS[kind]:
         if field in M2M_FIELDS:
             values[field] = m2m.get(row.history_id, {}).get(field, frozenset())
@@ -355,7 +356,7 @@ def stage_history(*, stage_id: int) -> list[HistoryEntry]:
         ).values_list("pk", "name_ko", "name_en")
     }
     names.stages = stage_names
-    model_ids = set()
+    model_ids: set[int] = set()
     m2m = _m2m(rows["participation"])
     for fields in m2m.values():
         model_ids |= fields.get("ai_models", frozenset())

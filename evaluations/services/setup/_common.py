@@ -1,0 +1,131 @@
+"""What the setup services share: the statuses each change is allowed in, and the checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.roles import Role, user_has_role
+from evaluations.services.recompute import stage_inputs_changed
+from programs.errors import DomainError, NotFound, PermissionDenied, domain_error_from_validation
+from programs.models import Source, Stage
+
+
+class _Unset:
+    """Marks a keyword argument the caller did not give: "leave this field as it is"."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+# Criterion.max_points is a DecimalField(max_digits=6, decimal_places=2).
+MAX_POINTS_PLACES = 2
+MAX_POINTS_LIMIT = Decimal("9999.99")
+
+SETUP_STATUSES = (Stage.Status.PLANNED,)
+# Weights and rules change after planning only with a reason, and never between finalizing and
+# publishing (the decisions recorded would no longer follow from them).
+LATE_CHANGE_STATUSES = (Stage.Status.SCORING, Stage.Status.REVIEW, Stage.Status.PUBLISHED)
+PARTICIPATION_STATUSES = (Stage.Status.PLANNED, Stage.Status.SCORING)
+PARTICIPATION_CORRECTION_STATUSES = (Stage.Status.PUBLISHED,)
+
+CRITERION_STRUCTURE = ("code", "parent_id", "aggregation", "is_individual")
+CRITERION_WEIGHT = ("max_points", "target")
+CRITERION_TEXT = ("name_ko", "name_en", "description_ko", "description_en", "order")
+GATE_STRUCTURE = ("code",)
+GATE_TEXT = ("name_ko", "name_en", "description_ko", "description_en")
+STAGE_RULE = ("elimination_rule", "rule_count", "rule_threshold", "tie_break")
+
+
+# --- Shared checks -------------------------------------------------------------------------
+
+
+def require_admin(user: User) -> None:
+    if not user_has_role(user, Role.ADMIN):
+        raise PermissionDenied(_("Only an administrator can change a stage's setup."))
+
+
+def stage_locked(stage_id: int) -> Stage:
+    # no_key: a recompute committing meanwhile needs a key-share lock on this row.
+    stage = Stage.objects.select_for_update(no_key=True).filter(pk=stage_id).first()
+    if stage is None:
+        raise NotFound(
+            _("Stage %(stage_id)s does not exist."), field="stage", params={"stage_id": stage_id}
+        )
+    return stage
+
+
+def require_planned(stage: Stage, *, field: str | None, what: str) -> None:
+    if stage.status not in SETUP_STATUSES:
+        raise DomainError(
+            _(
+                "The %(what)s of “%(stage)s” is set while the stage is planned; it is "
+                "%(status)s now."
+            ),
+            code="wrong_status",
+            field=field,
+            params={"what": what, "stage": stage.name, "status": stage.get_status_display()},
+        )
+
+
+def require_late_change_allowed(stage: Stage, *, reason: str, field: str, what: str) -> None:
+    """Weights and rules: free while planned; later only with a reason, never when finalized."""
+    if stage.status in SETUP_STATUSES:
+        return
+    if stage.status not in LATE_CHANGE_STATUSES:
+        raise DomainError(
+            _(
+                "“%(stage)s” is %(status)s; its %(what)s cannot change until it is published "
+                "(then change it and publish a correction)."
+            ),
+            code="wrong_status",
+            field=field,
+            params={"what": what, "stage": stage.name, "status": stage.get_status_display()},
+        )
+    if not reason.strip():
+        raise DomainError(
+            _(
+                "The %(what)s of “%(stage)s” is fixed once scoring begins; an administrator may "
+                "change it later only with a reason, which is kept in the history."
+            ),
+            code="wrong_status",
+            field=field,
+            params={"what": what, "stage": stage.name, "status": stage.get_status_display()},
+        )
+
+
+def full_clean(obj: models.Model, **kwargs: Any) -> None:
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as error:
+        raise domain_error_from_validation(error) from None
+
+
+def inputs_changed(stage: Stage) -> None:
+    """Recompute once the transaction commits; a planned stage has no standings yet."""
+    if stage.status != Stage.Status.PLANNED:
+        stage_inputs_changed(stage_id=stage.pk)
+
+
+def sources(ids: Iterable[int] | None) -> list[Source]:
+    wanted = set(ids or ())
+    found = list(Source.objects.filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise DomainError(_("Some of the sources given do not exist."), field="sources")
+    return found
+
+
+def given(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not UNSET}
+
+
+def changed(obj: models.Model, values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if getattr(obj, key) != value}
