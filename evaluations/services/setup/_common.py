@@ -102,20 +102,20 @@ def require_late_change_allowed(stage: Stage, *, reason: str, field: str, what: 
         )
 
 
-def full_clean(obj: models.Model, **kwargs: Any) -> None:
+def validate(obj: models.Model, **kwargs: Any) -> None:
     try:
         obj.full_clean(**kwargs)
     except ValidationError as error:
         raise domain_error_from_validation(error) from None
 
 
-def inputs_changed(stage: Stage) -> None:
+def recompute_unless_planned(stage: Stage) -> None:
     """Recompute once the transaction commits; a planned stage has no standings yet."""
     if stage.status != Stage.Status.PLANNED:
         stage_inputs_changed(stage_id=stage.pk)
 
 
-def sources(ids: Iterable[int] | None) -> list[Source]:
+def sources_by_id(ids: Iterable[int] | None) -> list[Source]:
     wanted = set(ids or ())
     found = list(Source.objects.filter(pk__in=wanted))
     if len(found) != len(wanted):
@@ -123,9 +123,9 @@ def sources(ids: Iterable[int] | None) -> list[Source]:
     return found
 
 
-def given(values: Mapping[str, Any]) -> dict[str, Any]:
+def given_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not UNSET}
 
 
-def changed(obj: models.Model, values: Mapping[str, Any]) -> dict[str, Any]:
+def changed_values(obj: models.Model, values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if getattr(obj, key) != value}

@@ -20,15 +20,15 @@ from evaluations.services.setup._common import (
     MAX_POINTS_LIMIT,
     MAX_POINTS_PLACES,
     UNSET,
-    changed,
-    full_clean,
-    given,
-    inputs_changed,
+    changed_values,
+    given_values,
+    recompute_unless_planned,
     require_admin,
     require_late_change_allowed,
     require_planned,
-    sources,
+    sources_by_id,
     stage_locked,
+    validate,
 )
 from programs.errors import DomainError, NotFound, PermissionDenied, domain_error_from_validation
 from programs.history import history_record_update, records_history
@@ -143,7 +143,7 @@ def criterion_create(
         _criterion_clean(criterion)
         criterion.save()
         if source_ids:
-            criterion.sources.set(sources(source_ids))
+            criterion.sources.set(sources_by_id(source_ids))
         return criterion
 
 
@@ -177,7 +177,7 @@ def criterion_update(
             _("Only an administrator can change a criterion's maximum points."),
             field="max_points",
         )
-    values = given(
+    values = given_values(
         {
             "max_points": max_points,
             "target": target,
@@ -205,7 +205,7 @@ def criterion_update(
             )
         # Lock the stage as stage_open does, so the setup cannot change while it is opened.
         stage = stage_locked(criterion.stage_id)
-        changed = changed(criterion, values)
+        changed = changed_values(criterion, values)
         structure = [field for field in CRITERION_STRUCTURE if field in changed]
         weights = [field for field in CRITERION_WEIGHT if field in changed]
         if structure:
@@ -216,7 +216,7 @@ def criterion_update(
             require_late_change_allowed(
                 stage, reason=reason, field=weights[0], what=str(_("weights"))
             )
-        sources = sources(source_ids) if source_ids is not UNSET else None
+        sources = sources_by_id(source_ids) if source_ids is not UNSET else None
         same_sources = sources is None or {s.pk for s in sources} == set(
             criterion.sources.values_list("pk", flat=True)
         )
@@ -232,7 +232,7 @@ def criterion_update(
         if weights:
             _score_ceilings_follow(criterion)
         if weights or structure:
-            inputs_changed(stage)
+            recompute_unless_planned(stage)
         return criterion
 
 
@@ -298,10 +298,10 @@ def gate_create(
             description_ko=description_ko,
             description_en=description_en,
         )
-        full_clean(gate)
+        validate(gate)
         gate.save()
         if source_ids:
-            gate.sources.set(sources(source_ids))
+            gate.sources.set(sources_by_id(source_ids))
         return gate
 
 
@@ -320,7 +320,7 @@ def gate_update(
 ) -> Gate:
     """Change a gate's names and description (any time) or its code (while planned)."""
     require_admin(user)
-    values = given(
+    values = given_values(
         {
             "code": code,
             "name_ko": name_ko,
@@ -336,16 +336,16 @@ def gate_update(
                 _("Gate %(gate_id)s does not exist."), field="gate", params={"gate_id": gate_id}
             )
         stage = stage_locked(gate.stage_id)
-        changed = changed(gate, values)
+        changed = changed_values(gate, values)
         if any(field in changed for field in GATE_STRUCTURE):
             require_planned(stage, field="code", what=str(_("list of gates")))
         if changed:
             for field, value in changed.items():
                 setattr(gate, field, value)
-            full_clean(gate)
+            validate(gate)
             gate.save()
         if source_ids is not UNSET:
-            gate.sources.set(sources(source_ids))
+            gate.sources.set(sources_by_id(source_ids))
         return gate
 
 

@@ -14,11 +14,11 @@ from evaluations.services.setup._common import (
     PARTICIPATION_CORRECTION_STATUSES,
     PARTICIPATION_STATUSES,
     UNSET,
-    changed,
-    full_clean,
-    given,
-    inputs_changed,
+    changed_values,
+    given_values,
+    recompute_unless_planned,
     stage_locked,
+    validate,
 )
 from programs.errors import DomainError, NotFound
 from programs.history import records_history
@@ -89,13 +89,13 @@ def participation_create(
                 _("Team %(team_id)s does not exist."), field="team", params={"team_id": team_id}
             )
         participation = Participation(stage=stage, team=team, ranked=ranked, note=note.strip())
-        full_clean(participation)
+        validate(participation)
         models_submitted = _ai_models(team, ai_model_ids)
         own_criteria = _individual_criteria(stage, individual_criterion_ids)
         participation.save()
         participation.ai_models.set(models_submitted)
         participation.individual_criteria.set(own_criteria)
-        inputs_changed(stage)
+        recompute_unless_planned(stage)
         return participation
 
 
@@ -124,12 +124,12 @@ def participation_update(
         stage = stage_locked(participation.stage_id)
         participation.stage = stage
         _participation_editable(stage, user)
-        changed = changed(participation, given({"ranked": ranked, "note": note}))
+        changed = changed_values(participation, given_values({"ranked": ranked, "note": note}))
         inputs_changed = "ranked" in changed
         if changed:
             for field, value in changed.items():
                 setattr(participation, field, value)
-            full_clean(participation, validate_unique=False)
+            validate(participation, validate_unique=False)
             participation.save()
         if ai_model_ids is not UNSET:
             wanted = _ai_models(participation.team, ai_model_ids)
@@ -142,7 +142,7 @@ def participation_update(
                 participation.individual_criteria.set(wanted_criteria)
                 inputs_changed = True
         if inputs_changed:
-            inputs_changed(stage)
+            recompute_unless_planned(stage)
         return participation
 
 
@@ -174,4 +174,4 @@ def participation_delete(*, participation_id: int, user: User, reason: str = "")
                 params={"team": participation.team.name},
             )
         participation.delete()
-        inputs_changed(stage)
+        recompute_unless_planned(stage)

@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.services.setup._common import (
     UNSET,
-    changed,
-    full_clean,
-    given,
-    inputs_changed,
+    changed_values,
+    given_values,
+    recompute_unless_planned,
     require_admin,
     require_late_change_allowed,
     stage_locked,
+    validate,
 )
 from programs.errors import DomainError
 from programs.history import records_history
@@ -41,7 +41,7 @@ def stage_rules_update(
     Free while planned; later only with a reason (see the module docstring).
     """
     require_admin(user)
-    values = given(
+    values = given_values(
         {
             "elimination_rule": elimination_rule,
             "rule_count": rule_count,
@@ -51,7 +51,7 @@ def stage_rules_update(
     )
     with transaction.atomic():
         stage = stage_locked(stage_id)
-        changed = changed(stage, values)
+        changed = changed_values(stage, values)
         if not changed:
             return stage
         require_late_change_allowed(
@@ -68,7 +68,7 @@ def stage_rules_update(
                 )
         for field, value in changed.items():
             setattr(stage, field, value)
-        full_clean(stage, exclude=["program"])
+        validate(stage, exclude=["program"])
         stage.save(update_fields=list(changed))
-        inputs_changed(stage)
+        recompute_unless_planned(stage)
         return stage
