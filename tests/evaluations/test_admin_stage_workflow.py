@@ -77,7 +77,7 @@ def test_the_status_cannot_be_typed_into_the_stage_form(admin_client):
     assert response.context["adminform"].form.fields["status"].disabled
 
 
-def test_editing_a_gate_in_the_admin_recomputes_the_standings(
+def test_renaming_a_gate_in_the_admin_is_recorded_and_leaves_the_standings_alone(
     client, django_capture_on_commit_callbacks
 ):
     scenario = build_stage()
@@ -100,7 +100,13 @@ def test_editing_a_gate_in_the_admin_recomputes_the_standings(
             },
         )
     assert response.status_code == 302
+    # A name is not a scoring input: the standings stay current without a recompute.
     scenario.stage.refresh_from_db()
-    assert scenario.stage.standings_inputs_version == before + 1
+    assert scenario.stage.standings_inputs_version == before
     current = StandingsSnapshot.objects.get(stage=scenario.stage, is_current=True)
     assert current.inputs_version == scenario.stage.standings_inputs_version
+    renamed = gate.history.latest()
+    assert (renamed.name_en, renamed.history_user) == (
+        "Independence (technical)",
+        scenario.users["admin"],
+    )

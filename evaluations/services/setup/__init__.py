@@ -16,7 +16,7 @@ What the staff "stage setup" screen and the admin call. The rules:
   an administrator also after publication (to publish a correction). A participation with marks
   or gate results cannot be removed; remove those first.
 
-Every write validates with `validate()`, runs in one transaction, leaves history naming the
+Every write validates with `full_clean()`, runs in one transaction, leaves history naming the
 person (and the reason where one is given) and, where standings inputs change on a stage past
 planning, recomputes them once the transaction commits.
 """
