@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.query import QuerySet
@@ -38,6 +39,9 @@ logger = logging.getLogger(__name__)
 # What a failed publish to the broker can raise; anything else is a bug and should surface.
 BROKER_ERRORS: tuple[type[BaseException], ...] = (BrokerOperationalError, RedisError, OSError)
 
+# The Celery task that runs `standings_recompute` (evaluations/tasks.py).
+STANDINGS_RECOMPUTE_TASK = "evaluations.standings_recompute"
+
 # The proposed outcome matters once staff review it; computing it for every save during
 # scoring would only slow big stages down.
 SENSITIVITY_STATUSES = (Stage.Status.REVIEW, Stage.Status.FINALIZED)
@@ -59,11 +63,15 @@ def stage_inputs_changed(*, stage_id: int) -> None:
 
 
 def standings_recompute_enqueue(stage_id: int) -> bool:
-    """Queue a recompute; a broker outage is logged, never raised into the caller's save."""
-    from evaluations.tasks import standings_recompute
+    """Queue a recompute; a broker outage is logged, never raised into the caller's save.
 
+    The task is looked up by name in Celery's registry (evaluations/tasks.py registers it when
+    the app is ready), so services never import the task module: tasks import services, not
+    the reverse. `.delay` on the registered task still runs it in-process when tasks are eager.
+    """
+    task = current_app.tasks[STANDINGS_RECOMPUTE_TASK]
     try:
-        standings_recompute.delay(stage_id)
+        task.delay(stage_id)
     except BROKER_ERRORS as exc:
         logger.warning(
             "Could not queue standings_recompute(%s): %s. The stage stays stale until "
