@@ -9,13 +9,19 @@ from django.test.utils import CaptureQueriesContext
 
 from programs.models import Stage
 from teams.models import Team
-from tests.factories import ProgramFactory, SourceFactory, StageFactory, TeamFactory
+from tests.factories import (
+    ProgramFactory,
+    PublicationFactory,
+    SourceFactory,
+    StageFactory,
+    TeamFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def without_csrf_token(content: bytes) -> bytes:
-    # The language form's token is masked afresh on every response.
+    # Public pages carry no form token (they are cached); kept so a token would not hide a diff.
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
 
 
@@ -58,18 +64,21 @@ def test_home_shows_the_stage_timeline_with_the_team_funnel(client):
     for order, (name, teams_in, teams_after) in enumerate(
         [("정예팀 공모", 15, 15), ("서면평가", 15, 10), ("발표평가", 10, 5)], start=1
     ):
-        StageFactory(
+        stage = StageFactory(
             program=program,
             order=order,
+            kind=Stage.Kind.DOCUMENT_REVIEW,
             name_ko=name,
             teams_in=teams_in,
             teams_after=teams_after,
             status=Stage.Status.PUBLISHED,
         )
+        PublicationFactory(snapshot__stage=stage)
 
     body = client.get("/").content.decode()
 
-    assert body.index("정예팀 공모") < body.index("서면평가") < body.index("발표평가")
+    timeline = body[body.index('id="timeline-title"') :]
+    assert timeline.index("정예팀 공모") < timeline.index("서면평가") < timeline.index("발표평가")
     steps = [
         '<span class="funnel__step">15</span>',
         '<span class="funnel__step">10</span>',
