@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from programs.history import TrackedHistory
 from programs.models import Criterion, Gate, Source, Stage
 from teams.models import AIModel, Team
 
@@ -41,6 +42,35 @@ class ProposedOutcome(models.TextChoices):
     NOT_RANKED = "not_ranked", _("Not ranked")
 
 
+# What "confirmed" means, for scores and gate results alike, in one place: a second person
+# confirmed it, or it came from the ministry's public record (nobody entered it here, and the
+# loader stamped when it was published). A row with neither an enterer nor a confirmation has
+# nobody vouching for it and is not confirmed.
+CONFIRMED = Q(confirmed_by__isnull=False) | Q(entered_by__isnull=True, confirmed_at__isnull=False)
+
+
+class ConfirmableQuerySet(models.QuerySet):
+    def confirmed(self) -> ConfirmableQuerySet:
+        return self.filter(CONFIRMED)
+
+    def unconfirmed(self) -> ConfirmableQuerySet:
+        return self.exclude(CONFIRMED)
+
+
+class ConfirmableMixin:
+    """`is_confirmed` for a single row, by the same rule as `CONFIRMED`."""
+
+    confirmed_by_id: int | None
+    entered_by_id: int | None
+    confirmed_at: object
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_by_id is not None or (
+            self.entered_by_id is None and self.confirmed_at is not None
+        )
+
+
 class Participation(models.Model):
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="participations")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="participations")
@@ -55,6 +85,8 @@ class Participation(models.Model):
         default=True, help_text="Off for a team that joined after scoring began."
     )
     note = models.CharField(max_length=300, blank=True)
+    # The models submitted and the team's own criteria are part of what it was scored on.
+    history = TrackedHistory(m2m_fields=[ai_models, individual_criteria])
 
     class Meta:
         ordering = ["stage", "team__name_en"]
@@ -68,9 +100,50 @@ class Participation(models.Model):
     def clean(self) -> None:
         if self.team_id and self.stage_id and self.team.program_id != self.stage.program_id:
             raise ValidationError({"team": "This team belongs to another program than the stage."})
+        if not self.ranked and self.team_id and self.stage_id:
+            self._check_unranked()
+
+    def _check_unranked(self) -> None:
+        """Refuse "not ranked / joined later" for a team that was in the program all along.
+
+        A team really joined after scoring of this stage began only when both hold:
+        1. scoring of the stage has begun (it is no longer planned), and
+        2. the team joined the program at a stage that comes after this one in the program's
+           order (e.g. through an additional call that ran while this stage was scored).
+        A team that joined at this stage or before was there when scoring began (opening a
+        stage gives it a place) and is ranked like everyone else.
+        """
+        stage, joined = self.stage, self.team.joined_stage
+        if stage.status != Stage.Status.PLANNED and joined.order > stage.order:
+            return
+        if stage.status == Stage.Status.PLANNED:
+            message = _(
+                "“%(team)s” cannot be left unranked in “%(stage)s”: scoring of that stage has not "
+                "begun, so no team can have joined after it began."
+            )
+        else:
+            message = _(
+                "“%(team)s” cannot be left unranked in “%(stage)s”: it joined the program at "
+                "“%(joined_stage)s”, before scoring of that stage began, so it is ranked like "
+                "every other team. Only a team that joined at a later stage may be left unranked."
+            )
+        raise ValidationError(
+            {
+                "ranked": ValidationError(
+                    message,
+                    code="ranked_not_joined_later",
+                    params={
+                        "team": self.team.name,
+                        "stage": stage.name,
+                        "joined_stage": joined.name,
+                        "stage_status": stage.status,
+                    },
+                )
+            }
+        )
 
 
-class Score(models.Model):
+class Score(ConfirmableMixin, models.Model):
     participation = models.ForeignKey(
         Participation, on_delete=models.CASCADE, related_name="scores"
     )
@@ -106,7 +179,16 @@ class Score(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     note = models.CharField(max_length=300, blank=True)
+    # A verifier may send an unconfirmed entry back to the clerk with a note instead of
+    # confirming it; the next save of the entry clears all three.
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_back_at = models.DateTimeField(null=True, blank=True)
+    sent_back_note = models.CharField(max_length=500, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="scores")
+    objects = ConfirmableQuerySet.as_manager()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["participation", "criterion__order", "evaluator_code"]
@@ -137,14 +219,8 @@ class Score(models.Model):
         who = self.evaluator_code or "direct"
         return f"{self.participation} {self.criterion.code} [{who}] = {self.value}"
 
-    @property
-    def is_confirmed(self) -> bool:
-        return self.confirmed_by_id is not None or (
-            self.entered_by_id is None and self.confirmed_at is not None
-        )
 
-
-class GateResult(models.Model):
+class GateResult(ConfirmableMixin, models.Model):
     participation = models.ForeignKey(
         Participation, on_delete=models.CASCADE, related_name="gate_results"
     )
@@ -161,6 +237,8 @@ class GateResult(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     sources = models.ManyToManyField(Source, blank=True, related_name="gate_results")
+    objects = ConfirmableQuerySet.as_manager()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["participation", "gate__code"]
@@ -320,6 +398,7 @@ class Decision(models.Model):
     )
     decided_at = models.DateTimeField(auto_now_add=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="decisions")
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["participation"]
@@ -353,6 +432,9 @@ class Publication(models.Model):
     # The frozen public record: standings rows, decisions and statistics as they were at the
     # moment of publication. Public pages and the API read only this.
     payload = models.JSONField()
+    # A publication is never changed, so its history is its creation; the payload it froze is
+    # kept once, on the publication itself.
+    history = TrackedHistory(excluded_fields=["payload"])
 
     class Meta:
         ordering = ["stage", "sequence"]
