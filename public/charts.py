@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from evaluations.models import Outcome
 from evaluations.selectors import StagePathStep
+from programs.models import Stage
 from public.presenters import FunnelStep, Standings, outcome_label
 
 # One colour per leaf criterion, in order; blues for the benchmark family come first in the
@@ -261,14 +262,17 @@ def path_chart(steps: list[StagePathStep], *, title: str, language: str) -> Safe
         y = index * row_h + 16
         colour = OUTCOME_COLOURS.get(step.outcome or "", MUTED)
         name = step.stage.name_en if language == "en" and step.stage.name_en else step.stage.name_ko
-        if step.rank is not None:
+        ranked = step.stage.kind in (Stage.Kind.EVALUATION, Stage.Kind.FINAL)
+        if not ranked:
+            rank = ""
+        elif step.rank is not None:
             rank = (_("joint rank %(rank)s") if step.tied else _("rank %(rank)s")) % {
                 "rank": step.rank
             }
         else:
             rank = _("rank not disclosed")
         outcome = outcome_label(step.outcome)
-        line = f"{outcome} · {rank}" + (f" · {step.total}" if step.total else "")
+        line = " · ".join(part for part in (outcome, rank, step.total or "") if part)
         parts.append(
             format_html(
                 '<circle cx="14" cy="{}" r="9" fill="{}" stroke="#fff" stroke-width="2"/>'

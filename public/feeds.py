@@ -8,7 +8,6 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from evaluations.models import Publication
@@ -36,9 +35,6 @@ class AnnouncementsFeed(Feed):
 
     def feed_url(self) -> str:
         return reverse("public:feed")
-
-    def language(self) -> str:  # type: ignore[override]
-        return get_language() or "ko"
 
     def items(self) -> list[Publication]:
         return announcements_public(limit=FEED_LENGTH)

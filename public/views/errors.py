@@ -12,7 +12,9 @@ from django.template import loader
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    body = loader.render_to_string("public/404.html", {"request": request}, request=None)
+    body = loader.render_to_string(
+        "public/404.html", {"request": request, "error_page": True}, request=None
+    )
     return HttpResponseNotFound(body)
 
 
