@@ -244,17 +244,22 @@ class StageCounts:
 def stage_counts(
     stage: Stage, publication: Publication | None, *, previous_after: int | None
 ) -> StageCounts:
-    """What the public may know of a stage's team counts.
+    """What the public may know of a stage's team counts, each with what it counts.
 
-    Before publication only the number of teams taking part (not a result). After it, for
-    an evaluation or the final the counts come from the published rows; for an additional call
-    they say who was already in, how many applied, how many were selected and how many are in
-    afterwards; the 2025 call and reviews also judged teams the record does not list, so their
-    published counts are the stage's own.
+    Before publication only who takes part and who applied (not results). After it, an
+    evaluation or the final counts the teams in its published rows and those its decisions put
+    out; a call says how many teams were in the program, how many applied, how many were
+    selected and how many are in afterwards (the 2026 additional call: 3, 2, 1, 4); the 2025
+    reviews also judged applicants the record does not list, so their counts are the stage's.
     """
     counts = StageCounts()
     if publication is None:
-        if stage.teams_in is not None and stage.kind in (Stage.Kind.EVALUATION, Stage.Kind.FINAL):
+        if stage.applicants is not None:
+            counts.items.append((_("applicants"), stage.applicants))
+        elif stage.teams_in is not None and stage.kind in (
+            Stage.Kind.EVALUATION,
+            Stage.Kind.FINAL,
+        ):
             counts.items.append((_("teams taking part"), stage.teams_in))
         return counts
     rows = publication.payload.get("rows") or []
@@ -262,16 +267,15 @@ def stage_counts(
         out = sum(1 for r in rows if r.get("outcome") in OUT_OUTCOMES)
         counts.items = [(_("teams evaluated"), len(rows)), (_("out"), out)]
         counts.teams_after = len(rows) - out
-    elif stage.kind == Stage.Kind.ADDITIONAL_CALL:
-        selected = sum(1 for r in rows if r.get("outcome") == Outcome.ADVANCED)
-        counts.selected = selected
-        if previous_after is not None:
-            counts.items.append((_("teams in the program"), previous_after))
-        if stage.teams_in is not None:
-            counts.items.append((_("applicants"), stage.teams_in))
-        counts.items.append((_("selected"), selected))
-        if previous_after is not None:
-            counts.teams_after = previous_after + selected
+    elif stage.applicants is not None:
+        teams_in = stage.teams_in if stage.teams_in is not None else previous_after
+        if teams_in:
+            counts.items.append((_("teams in the program"), teams_in))
+            counts.selected = stage.applicants_selected
+        counts.items.append((_("applicants"), stage.applicants))
+        if stage.applicants_selected is not None:
+            counts.items.append((_("selected"), stage.applicants_selected))
+        counts.teams_after = stage.teams_after
     else:
         if stage.teams_in is not None:
             counts.items.append((_("teams in"), stage.teams_in))
@@ -297,8 +301,9 @@ def funnel_steps(
     and whether stages are still to come."""
     steps: list[FunnelStep] = []
     first = next((s for s in stages if s.pk in published), None)
-    if first is not None and first.teams_in is not None:
-        steps.append(FunnelStep(count=first.teams_in, label=first.localized("name")))
+    start = (first.teams_in or first.applicants) if first is not None else None
+    if first is not None and start:
+        steps.append(FunnelStep(count=start, label=first.localized("name")))
     for stage in stages:
         if stage.pk not in published:
             continue
