@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from evaluations.models import Participation
 from programs.errors import NotFound
 
@@ -12,5 +14,9 @@ def participation_get(*, participation_id: int) -> Participation:
         Participation.objects.select_related("stage", "team").filter(pk=participation_id).first()
     )
     if participation is None:
-        raise NotFound(f"Participation {participation_id} does not exist.")
+        raise NotFound(
+            _("Participation %(participation_id)s does not exist."),
+            field="participation",
+            params={"participation_id": participation_id},
+        )
     return participation
