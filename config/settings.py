@@ -113,6 +113,7 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
+
 def require_service_url(name: str, embedded_flag: str, embedded: str) -> None:
     """With DEBUG off, refuse to fall back to the embedded default unless it is asked for."""
     if DEBUG or os.environ.get(name, "").strip() or env_bool(embedded_flag, False):
