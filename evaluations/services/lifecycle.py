@@ -202,6 +202,23 @@ def stage_open(*, stage_id: int, user: AbstractBaseUser) -> Stage:
                 code="no_criteria",
                 params={"stage": localized(stage)},
             )
+        unweighted = list(
+            stage.criteria.filter(max_points__isnull=True)
+            .order_by("order", "code")
+            .values_list("code", flat=True)
+        )
+        if unweighted:
+            # Weights are fixed once scoring begins (criterion_update), so a stage opened
+            # without them could never be scored or ranked.
+            raise DomainError(
+                _(
+                    "Set the maximum points of %(criteria)s before opening “%(stage)s”: no "
+                    "mark can be entered or totalled without them."
+                ),
+                code="max_points_missing",
+                field="max_points",
+                params={"criteria": ", ".join(unweighted), "stage": localized(stage)},
+            )
         stage_participations_prepare(stage=stage)
         _transition(stage, Stage.Status.PLANNED, Stage.Status.SCORING)
         stage_inputs_changed(stage_id=stage.pk)
