@@ -10,7 +10,7 @@ from django.conf import settings
 from config.celery import app
 from evaluations import tasks
 from evaluations.services.recompute import stages_stale
-from tests.evaluations.scenario import build_stage, enter_five_teams
+from tests.builders import build_stage, enter_five_teams
 
 OUR_TASKS = [task for name, task in sorted(app.tasks.items()) if name.startswith("evaluations.")]
 
