@@ -128,3 +128,29 @@ def http_status(error: DomainError) -> int:
         if class_code in HTTP_STATUS_BY_CODE:
             return HTTP_STATUS_BY_CODE[class_code]
     return 400
+
+
+def domain_error_from_validation(error: Any) -> DomainError:
+    """A model's `full_clean()` refusal as a `DomainError` on its first field.
+
+    Services validate with `full_clean()`; callers expect one error type, with the field the
+    message is about (None for a rule about the whole row).
+    """
+    field: str | None = None
+    first: Any = error
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.error_dict.items()))
+        if field == "__all__":
+            field = None
+        first = errors[0]
+    elif getattr(error, "error_list", None):
+        first = error.error_list[0]
+    # Keep the model's own message (still lazy, so shown in the reader's language), code and
+    # parameters: they fill `%(name)s` placeholders exactly as a DomainError's do.
+    message = getattr(first, "message", None) or str(first)
+    return DomainError(
+        message,
+        code=getattr(first, "code", None) or "invalid",
+        field=field,
+        params=getattr(first, "params", None),
+    )

@@ -14,7 +14,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+<<<<<<< HEAD
 from django.utils.functional import Promise
+=======
+>>>>>>> main
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import GateResult, Score
@@ -22,7 +25,12 @@ from evaluations.roles import Role, require_role, user_has_role
 from evaluations.selectors_staff import participation_get
 from evaluations.services.lifecycle import status_params
 from evaluations.services.recompute import stage_inputs_changed
+<<<<<<< HEAD
 from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied, localized
+=======
+from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from programs.history import history_record_update, records_history
+>>>>>>> main
 from programs.models import Criterion, Gate, Stage
 from programs.numbers import decimal_text
 
@@ -109,6 +117,7 @@ def _who(user_id: int | None) -> str | Promise:
     return user.get_username() if user else _("another user")
 
 
+@records_history("reason")
 def score_save(
     *,
     participation_id: int,
@@ -117,10 +126,12 @@ def score_save(
     user: AbstractBaseUser,
     evaluator_code: str = "",
     expected_version: int | None = None,
+    reason: str = "",
 ) -> Score:
     """Enter or change one mark. `expected_version` is the version the person saw (None: new).
 
-    Saving the same value again with the same version changes nothing.
+    Saving the same value again with the same version changes nothing. `reason` (e.g. why a
+    published score is corrected) is kept in the score's history.
     """
     require_role(user, Role.CLERK, Role.ADMIN)
     parsed = _parse_value(value)
@@ -258,12 +269,16 @@ def score_save(
                         "expected_version": expected_version,
                     },
                 )
+            history_record_update(Score, [existing.pk])
             score = Score.objects.get(pk=existing.pk)
         stage_inputs_changed(stage_id=stage.pk)
         return score
 
 
-def score_delete(*, score_id: int, user: AbstractBaseUser, expected_version: int) -> None:
+@records_history("reason")
+def score_delete(
+    *, score_id: int, user: AbstractBaseUser, expected_version: int, reason: str = ""
+) -> None:
     require_role(user, Role.CLERK, Role.ADMIN)
     with transaction.atomic():
         score = Score.objects.select_related("participation__stage").filter(pk=score_id).first()
@@ -280,6 +295,7 @@ def score_delete(*, score_id: int, user: AbstractBaseUser, expected_version: int
         stage_inputs_changed(stage_id=score.participation.stage_id)
 
 
+@records_history()
 def score_confirm(*, score_id: int, user: AbstractBaseUser, expected_version: int) -> Score:
     """A second person confirms a score exactly as they saw it."""
     require_role(user, Role.VERIFIER, Role.ADMIN)
@@ -315,15 +331,20 @@ def score_confirm(*, score_id: int, user: AbstractBaseUser, expected_version: in
                 code="score_changed",
                 params={"expected_version": expected_version},
             )
+        history_record_update(Score, [score_id])
         return Score.objects.get(pk=score_id)
 
 
+<<<<<<< HEAD
 def _score_not_found(score_id: int) -> NotFound:
     return NotFound(
         _("Score %(score_id)s does not exist."), field="score", params={"score_id": score_id}
     )
 
 
+=======
+@records_history("reason")
+>>>>>>> main
 def gate_result_save(
     *,
     participation_id: int,
@@ -333,6 +354,7 @@ def gate_result_save(
     reason_ko: str = "",
     reason_en: str = "",
     expected_version: int | None = None,
+    reason: str = "",
 ) -> GateResult:
     """Record pass/fail on a gate. A failure needs a reason, since it removes a team."""
     require_role(user, Role.CLERK, Role.ADMIN)
@@ -396,11 +418,13 @@ def gate_result_save(
                     code="gate_result_changed",
                     params={"expected_version": expected_version},
                 )
+            history_record_update(GateResult, [existing.pk])
             result = GateResult.objects.get(pk=existing.pk)
         stage_inputs_changed(stage_id=participation.stage_id)
         return result
 
 
+@records_history()
 def gate_result_confirm(
     *, gate_result_id: int, user: AbstractBaseUser, expected_version: int
 ) -> GateResult:
@@ -424,9 +448,40 @@ def gate_result_confirm(
             pk=gate_result_id, version=expected_version, confirmed_by__isnull=True
         ).update(confirmed_by=user, confirmed_at=timezone.now())
         if updated == 0:
+<<<<<<< HEAD
             raise ConflictError(
                 _("This gate result was changed or confirmed since you loaded it."),
                 code="gate_result_changed",
                 params={"expected_version": expected_version},
             )
+=======
+            raise ConflictError("This gate result was changed or confirmed since you loaded it.")
+        history_record_update(GateResult, [gate_result_id])
+>>>>>>> main
         return GateResult.objects.get(pk=gate_result_id)
+
+
+@records_history("reason")
+def gate_result_delete(
+    *, gate_result_id: int, user: AbstractBaseUser, expected_version: int, reason: str = ""
+) -> None:
+    """Remove a gate result (e.g. recorded on the wrong team), exactly as the person saw it."""
+    require_role(user, Role.CLERK, Role.ADMIN)
+    with transaction.atomic():
+        result = (
+            GateResult.objects.select_related("participation__stage")
+            .filter(pk=gate_result_id)
+            .first()
+        )
+        if result is None:
+            raise NotFound(_("Gate result %(id)s does not exist."), params={"id": gate_result_id})
+        _check_editable(result.participation.stage, user)
+        deleted, _deleted = GateResult.objects.filter(
+            pk=gate_result_id, version=expected_version
+        ).delete()
+        if deleted == 0:
+            raise ConflictError(
+                _("This gate result was changed since you loaded it; nothing was deleted."),
+                field="version",
+            )
+        stage_inputs_changed(stage_id=result.participation.stage_id)

@@ -67,7 +67,7 @@ def test_a_score_above_the_maximum_is_refused_with_a_message_and_nothing_saved(
 
     assert response.status_code == 302
     assert response["Location"] == ADD
-    assert messages_of(response) == ["12점은 “criterion-1” 항목의 배점(10.0점)을 초과합니다."]
+    assert messages_of(response) == [f"12점은 “{criterion.code}” 항목의 배점(10.0점)을 초과합니다."]
     assert not Score.objects.exists()
 
 
