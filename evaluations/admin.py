@@ -24,12 +24,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.functional import Promise
 from django.utils.html import format_html
-<<<<<<< HEAD
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-=======
 from simple_history.admin import SimpleHistoryAdmin
->>>>>>> main
 
 from evaluations.models import (
     Decision,

@@ -29,12 +29,8 @@ from evaluations.services.recompute import (
     standings_recompute,
     standings_recompute_enqueue,
 )
-<<<<<<< HEAD
 from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied, localized
-=======
-from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied
 from programs.history import history_record_update, records_history
->>>>>>> main
 from programs.models import Criterion, Gate, Stage
 from teams.models import Team
 
@@ -296,16 +292,7 @@ def _missing_inputs(stage: Stage) -> list[PendingInput]:
     return missing
 
 
-<<<<<<< HEAD
-=======
-def describe_items(items: list[str], limit: int = 5) -> str:
-    shown = "; ".join(items[:limit])
-    more = f"; and {len(items) - limit} more" if len(items) > limit else ""
-    return shown + more
-
-
 @records_history()
->>>>>>> main
 def stage_submit_for_review(*, stage_id: int, user: AbstractBaseUser) -> Stage:
     """scoring → review, once every team has a mark on every criterion and every gate is decided."""
     _require_admin(user)
@@ -343,15 +330,8 @@ def stage_return_to_scoring(*, stage_id: int, user: AbstractBaseUser, reason: st
         return stage
 
 
-<<<<<<< HEAD
 def unconfirmed_entries(*, stage: Stage) -> list[PendingInput]:
-    """Every score and gate result of the stage still waiting for a second person."""
-    # Rows loaded from the public record have no person behind them and need no confirmation.
-    pending = Q(confirmed_by__isnull=True) & Q(entered_by__isnull=False)
-=======
-def unconfirmed_entries(*, stage: Stage) -> list[str]:
     """Scores and gate results of the stage still waiting for a second person (see `CONFIRMED`)."""
->>>>>>> main
     scores = (
         Score.objects.unconfirmed()
         .filter(participation__stage=stage)
@@ -359,15 +339,10 @@ def unconfirmed_entries(*, stage: Stage) -> list[str]:
         .order_by("participation__team__name_en", "criterion__order", "evaluator_code")
     )
     gates = (
-<<<<<<< HEAD
-        GateResult.objects.filter(pending, participation__stage=stage)
-        .select_related("participation__team", "gate")
-        .order_by("participation__team__name_en", "gate__code")
-=======
         GateResult.objects.unconfirmed()
         .filter(participation__stage=stage)
         .select_related("participation__team", "gate")
->>>>>>> main
+        .order_by("participation__team__name_en", "gate__code")
     )
     items = [
         PendingInput(
@@ -551,7 +526,6 @@ def next_competitive_stage(*, stage: Stage) -> Stage | None:
     )
 
 
-<<<<<<< HEAD
 def unknown_outcome(outcome: str) -> DomainError:
     return DomainError(
         _("“%(outcome)s” is not an outcome."),
@@ -561,9 +535,7 @@ def unknown_outcome(outcome: str) -> DomainError:
     )
 
 
-=======
 @records_history()
->>>>>>> main
 def stage_schedule_announcement(
     *, stage_id: int, user: AbstractBaseUser, announcement_at: dt.datetime
 ) -> Stage:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.models import Decision, Outcome, Publication, StageStatistic
 from evaluations.roles import Role, require_role
 from evaluations.selectors_staff import participation_get
-<<<<<<< HEAD
+from evaluations.services.decisions import decision_record
 from evaluations.services.lifecycle import (
     pending_error,
     status_params,
@@ -30,13 +30,7 @@ from evaluations.services.lifecycle import (
 )
 from evaluations.services.recompute import current_snapshot, standings_recompute
 from programs.errors import ConflictError, DomainError, NotFound, localized
-=======
-from evaluations.services.decisions import decision_record
-from evaluations.services.lifecycle import describe_items, team_decision_apply, unconfirmed_entries
-from evaluations.services.recompute import current_snapshot, standings_recompute
-from programs.errors import ConflictError, DomainError, NotFound
 from programs.history import history_record_update, records_history
->>>>>>> main
 from programs.models import Criterion, Stage
 from programs.numbers import decimal_text
 

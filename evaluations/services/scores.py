@@ -14,10 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-<<<<<<< HEAD
 from django.utils.functional import Promise
-=======
->>>>>>> main
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import GateResult, Score
@@ -25,12 +22,8 @@ from evaluations.roles import Role, require_role, user_has_role
 from evaluations.selectors_staff import participation_get
 from evaluations.services.lifecycle import status_params
 from evaluations.services.recompute import stage_inputs_changed
-<<<<<<< HEAD
 from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied, localized
-=======
-from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied
 from programs.history import history_record_update, records_history
->>>>>>> main
 from programs.models import Criterion, Gate, Stage
 from programs.numbers import decimal_text
 
@@ -335,16 +328,13 @@ def score_confirm(*, score_id: int, user: AbstractBaseUser, expected_version: in
         return Score.objects.get(pk=score_id)
 
 
-<<<<<<< HEAD
 def _score_not_found(score_id: int) -> NotFound:
     return NotFound(
         _("Score %(score_id)s does not exist."), field="score", params={"score_id": score_id}
     )
 
 
-=======
 @records_history("reason")
->>>>>>> main
 def gate_result_save(
     *,
     participation_id: int,
@@ -432,11 +422,7 @@ def gate_result_confirm(
     with transaction.atomic():
         result = GateResult.objects.filter(pk=gate_result_id).first()
         if result is None:
-            raise NotFound(
-                _("Gate result %(gate_result_id)s does not exist."),
-                field="gate_result",
-                params={"gate_result_id": gate_result_id},
-            )
+            raise _gate_result_not_found(gate_result_id)
         if result.entered_by_id == user.pk:
             raise PermissionDenied(
                 _("You recorded this gate result; another person must confirm it."),
@@ -448,16 +434,12 @@ def gate_result_confirm(
             pk=gate_result_id, version=expected_version, confirmed_by__isnull=True
         ).update(confirmed_by=user, confirmed_at=timezone.now())
         if updated == 0:
-<<<<<<< HEAD
             raise ConflictError(
                 _("This gate result was changed or confirmed since you loaded it."),
                 code="gate_result_changed",
                 params={"expected_version": expected_version},
             )
-=======
-            raise ConflictError("This gate result was changed or confirmed since you loaded it.")
         history_record_update(GateResult, [gate_result_id])
->>>>>>> main
         return GateResult.objects.get(pk=gate_result_id)
 
 
@@ -474,7 +456,7 @@ def gate_result_delete(
             .first()
         )
         if result is None:
-            raise NotFound(_("Gate result %(id)s does not exist."), params={"id": gate_result_id})
+            raise _gate_result_not_found(gate_result_id)
         _check_editable(result.participation.stage, user)
         deleted, _deleted = GateResult.objects.filter(
             pk=gate_result_id, version=expected_version
@@ -482,6 +464,16 @@ def gate_result_delete(
         if deleted == 0:
             raise ConflictError(
                 _("This gate result was changed since you loaded it; nothing was deleted."),
+                code="gate_result_changed",
                 field="version",
+                params={"expected_version": expected_version},
             )
         stage_inputs_changed(stage_id=result.participation.stage_id)
+
+
+def _gate_result_not_found(gate_result_id: int) -> NotFound:
+    return NotFound(
+        _("Gate result %(gate_result_id)s does not exist."),
+        field="gate_result",
+        params={"gate_result_id": gate_result_id},
+    )
