@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise, lazy
@@ -132,7 +132,7 @@ def pending_error(
     )
 
 
-def _require_admin(user: AbstractBaseUser | None) -> None:
+def _require_admin(user: User | None) -> None:
     if user is None or not user_has_role(user, Role.ADMIN):
         raise PermissionDenied(
             _("Only an administrator can change a stage's status."), code="admin_required"
@@ -186,7 +186,7 @@ def _transition(stage: Stage, old: str, new: str, **extra: object) -> None:
 
 
 @records_history()
-def stage_open(*, stage_id: int, user: AbstractBaseUser) -> Stage:
+def stage_open(*, stage_id: int, user: User) -> Stage:
     """planned → scoring. Creates participations for the teams still in the program."""
     _require_admin(user)
     with transaction.atomic():
@@ -293,7 +293,7 @@ def _missing_inputs(stage: Stage) -> list[PendingInput]:
 
 
 @records_history()
-def stage_submit_for_review(*, stage_id: int, user: AbstractBaseUser) -> Stage:
+def stage_submit_for_review(*, stage_id: int, user: User) -> Stage:
     """scoring → review, once every team has a mark on every criterion and every gate is decided."""
     _require_admin(user)
     with transaction.atomic():
@@ -321,7 +321,7 @@ def stage_submit_for_review(*, stage_id: int, user: AbstractBaseUser) -> Stage:
 
 
 @records_history("reason")
-def stage_return_to_scoring(*, stage_id: int, user: AbstractBaseUser, reason: str = "") -> Stage:
+def stage_return_to_scoring(*, stage_id: int, user: User, reason: str = "") -> Stage:
     """review → scoring: send the stage back (e.g. a mark to re-check); the reason is kept."""
     _require_admin(user)
     with transaction.atomic():
@@ -372,7 +372,7 @@ def unconfirmed_entries(*, stage: Stage) -> list[PendingInput]:
 def stage_finalize(
     *,
     stage_id: int,
-    user: AbstractBaseUser,
+    user: User,
     decisions: Mapping[int, DecisionInput] | None = None,
 ) -> list[Decision]:
     """review → finalized: record a decision per participation and the teams' statuses.
@@ -537,7 +537,7 @@ def unknown_outcome(outcome: str) -> DomainError:
 
 @records_history()
 def stage_schedule_announcement(
-    *, stage_id: int, user: AbstractBaseUser, announcement_at: dt.datetime
+    *, stage_id: int, user: User, announcement_at: dt.datetime
 ) -> Stage:
     _require_admin(user)
     if timezone.is_naive(announcement_at):
