@@ -154,3 +154,17 @@ def domain_error_from_validation(error: Any) -> DomainError:
         field=field,
         params=getattr(first, "params", None),
     )
+
+
+def validation_text(error: Any) -> Promise:
+    """The sentences of a Django `ValidationError` (or a list of them), joined when shown.
+
+    Its messages stay lazy until then, so a refusal built from a validator reads in the language
+    of whoever reads it, like every other message parameter.
+    """
+    from django.core.exceptions import ValidationError
+
+    def text() -> str:
+        return " ".join(str(message) for message in ValidationError(error).messages)
+
+    return lazy(text, str)()
