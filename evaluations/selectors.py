@@ -226,7 +226,7 @@ def stage_methodology_public(
         criteria=criteria,
         gates=gates,
         rule=stage.elimination_rule,
-        rule_label=str(stage.get_elimination_rule_display()),  # type: ignore[attr-defined]
+        rule_label=str(stage.get_elimination_rule_display()),
         rule_count=stage.rule_count,
         rule_threshold=decimal_text(stage.rule_threshold),
         tie_break=list(stage.tie_break or []),
