@@ -30,7 +30,13 @@ from evaluations.services.setup._common import (
     stage_locked,
     validate,
 )
-from programs.errors import DomainError, NotFound, PermissionDenied, domain_error_from_validation
+from programs.errors import (
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    domain_error_from_validation,
+    validation_text,
+)
 from programs.history import history_record_update, records_history
 from programs.models import Criterion, Gate
 from programs.numbers import decimal_text
@@ -71,16 +77,16 @@ def _criterion_clean(criterion: Criterion) -> None:
     try:
         criterion.full_clean(validate_unique=True, validate_constraints=True)
     except ValidationError as error:
-        domain = domain_error_from_validation(error)
-        if domain.field == "max_points":
+        above = getattr(error, "error_dict", {}).get("max_points")
+        if above:
             # The criterion's own check: marks already entered above the new maximum.
             raise DomainError(
                 _("“%(criterion)s”: %(problem)s"),
                 code="invalid_max_points",
                 field="max_points",
-                params={"criterion": criterion.code, "problem": domain.message},
+                params={"criterion": criterion.code, "problem": validation_text(above)},
             ) from None
-        raise domain from None
+        raise domain_error_from_validation(error) from None
 
 
 def _score_ceilings_follow(criterion: Criterion) -> None:
