@@ -82,7 +82,7 @@ def test_a_decision_changed_in_the_admin_without_a_reason_is_refused(client, sup
     data = changeform_data(client.get(url))
     data.update(outcome=Outcome.ADVANCED, reason_ko="", reason_en="")
     response = client.post(url, data, follow=True)
-    assert "needs a reason" in response.content.decode()
+    assert "결정을 변경하려면 사유를 입력해야 합니다." in response.content.decode()
     decision.refresh_from_db()
     assert decision.outcome == Outcome.ELIMINATED
     assert decision.history.count() == 1
@@ -169,7 +169,7 @@ def test_a_criterion_cannot_be_added_once_scoring_began(client, superuser):
         },
         follow=True,
     )
-    assert "while the stage is planned" in response.content.decode()
+    assert "단계가 예정 상태일 때 정합니다" in response.content.decode()
     assert not Criterion.objects.filter(stage=stage).exists()
 
 

@@ -85,7 +85,7 @@ def test_a_maximum_changed_after_scoring_began_without_a_reason_is_refused(
         criterion_form(nia, max_points="12"),
         follow=True,
     )
-    assert "only with a reason" in response.content.decode()
+    assert "관리자가 사유를 적어야만 바꿀 수 있으며" in response.content.decode()
     nia.refresh_from_db()
     assert nia.max_points == Decimal("10")
     assert nia.history.count() == 1  # created, never changed

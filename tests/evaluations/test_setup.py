@@ -98,8 +98,9 @@ def test_a_weight_changed_after_scoring_began_needs_a_reason_and_moves_the_ceili
 ):
     admin = scored.users["admin"]
     nia = scored.criteria["nia"]
-    with pytest.raises(DomainError, match="only with a reason"):
+    with pytest.raises(DomainError) as refused:
         criterion_update(criterion_id=nia.pk, user=admin, max_points="12")
+    assert (refused.value.code, refused.value.field) == ("wrong_status", "max_points")
     before = StandingsSnapshot.objects.get(stage=scored.stage, is_current=True)
     with django_capture_on_commit_callbacks(execute=True):
         criterion_update(
@@ -122,8 +123,9 @@ def test_rules_are_free_while_planned(planned):
 
 def test_rules_need_a_reason_once_scoring_began(scored, django_capture_on_commit_callbacks):
     admin = scored.users["admin"]
-    with pytest.raises(DomainError, match="only with a reason"):
+    with pytest.raises(DomainError) as refused:
         stage_rules_update(stage_id=scored.stage.pk, user=admin, rule_count=2)
+    assert (refused.value.code, refused.value.field) == ("wrong_status", "rule_count")
     with django_capture_on_commit_callbacks(execute=True):
         stage_rules_update(
             stage_id=scored.stage.pk, user=admin, rule_count=2, reason="Notice amended"
@@ -181,3 +183,18 @@ def test_a_participation_with_marks_is_not_removed(scored):
         )
     assert refused.value.code == "has_scores"
     assert Score.objects.filter(participation=scored.participations["alpha"]).count() == 11
+
+
+def test_a_late_weight_change_is_refused_in_korean_for_staff_by_default(scored):
+    from django.utils import translation
+
+    with translation.override("ko"), pytest.raises(DomainError) as refused:
+        criterion_update(
+            criterion_id=scored.criteria["nia"].pk, user=scored.users["admin"], max_points="12"
+        )
+    with translation.override("ko"):
+        assert "사유를 적어야만" in refused.value.message
+    with translation.override("en"):
+        assert "its weights can be changed only by an administrator giving a reason" in (
+            refused.value.message
+        )

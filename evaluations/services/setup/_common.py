@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.roles import Role, user_has_role
@@ -48,6 +49,11 @@ STAGE_RULE = ("elimination_rule", "rule_count", "rule_threshold", "tie_break")
 # --- Shared checks -------------------------------------------------------------------------
 
 
+def status_label(stage: Stage) -> Promise:
+    """The stage's status in words, lazily: shown in the language of whoever reads the error."""
+    return Stage.Status(stage.status).label
+
+
 def require_admin(user: User) -> None:
     if not user_has_role(user, Role.ADMIN):
         raise PermissionDenied(_("Only an administrator can change a stage's setup."))
@@ -63,7 +69,7 @@ def stage_locked(stage_id: int) -> Stage:
     return stage
 
 
-def require_planned(stage: Stage, *, field: str | None, what: str) -> None:
+def require_planned(stage: Stage, *, field: str | None, what: str | Promise) -> None:
     if stage.status not in SETUP_STATUSES:
         raise DomainError(
             _(
@@ -72,11 +78,13 @@ def require_planned(stage: Stage, *, field: str | None, what: str) -> None:
             ),
             code="wrong_status",
             field=field,
-            params={"what": what, "stage": stage.name, "status": stage.get_status_display()},
+            params={"what": what, "stage": stage.name, "status": status_label(stage)},
         )
 
 
-def require_late_change_allowed(stage: Stage, *, reason: str, field: str, what: str) -> None:
+def require_late_change_allowed(
+    stage: Stage, *, reason: str, field: str, what: str | Promise
+) -> None:
     """Weights and rules: free while planned; later only with a reason, never when finalized."""
     if stage.status in SETUP_STATUSES:
         return
@@ -88,17 +96,17 @@ def require_late_change_allowed(stage: Stage, *, reason: str, field: str, what: 
             ),
             code="wrong_status",
             field=field,
-            params={"what": what, "stage": stage.name, "status": stage.get_status_display()},
+            params={"what": what, "stage": stage.name, "status": status_label(stage)},
         )
     if not reason.strip():
         raise DomainError(
             _(
-                "The %(what)s of “%(stage)s” is fixed once scoring begins; an administrator may "
-                "change it later only with a reason, which is kept in the history."
+                "Once scoring of “%(stage)s” has begun, its %(what)s can be changed only by an "
+                "administrator giving a reason, which is kept in the history."
             ),
             code="wrong_status",
             field=field,
-            params={"what": what, "stage": stage.name, "status": stage.get_status_display()},
+            params={"what": what, "stage": stage.name, "status": status_label(stage)},
         )
 
 

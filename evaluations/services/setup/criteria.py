@@ -131,7 +131,7 @@ def criterion_create(
     require_admin(user)
     with transaction.atomic():
         stage = stage_locked(stage_id)
-        require_planned(stage, field=None, what=str(_("list of criteria")))
+        require_planned(stage, field=None, what=_("list of criteria"))
         criterion = Criterion(
             stage=stage,
             code=(code or "").strip(),
@@ -216,12 +216,10 @@ def criterion_update(
         weights = [field for field in CRITERION_WEIGHT if field in changed]
         if structure:
             require_planned(
-                stage, field=structure[0].removesuffix("_id"), what=str(_("criteria structure"))
+                stage, field=structure[0].removesuffix("_id"), what=_("criteria structure")
             )
         if weights:
-            require_late_change_allowed(
-                stage, reason=reason, field=weights[0], what=str(_("weights"))
-            )
+            require_late_change_allowed(stage, reason=reason, field=weights[0], what=_("weights"))
         sources = sources_by_id(source_ids) if source_ids is not UNSET else None
         same_sources = sources is None or {s.pk for s in sources} == set(
             criterion.sources.values_list("pk", flat=True)
@@ -255,7 +253,7 @@ def criterion_delete(*, criterion_id: int, user: User, reason: str = "") -> None
                 params={"criterion_id": criterion_id},
             )
         stage = stage_locked(criterion.stage_id)
-        require_planned(stage, field=None, what=str(_("list of criteria")))
+        require_planned(stage, field=None, what=_("list of criteria"))
         if Score.objects.filter(criterion__in=_subtree(criterion)).exists():
             raise DomainError(
                 _("“%(criterion)s” has marks entered; remove them first."),
@@ -295,7 +293,7 @@ def gate_create(
     require_admin(user)
     with transaction.atomic():
         stage = stage_locked(stage_id)
-        require_planned(stage, field=None, what=str(_("list of gates")))
+        require_planned(stage, field=None, what=_("list of gates"))
         gate = Gate(
             stage=stage,
             code=(code or "").strip(),
@@ -344,7 +342,7 @@ def gate_update(
         stage = stage_locked(gate.stage_id)
         changed = changed_values(gate, values)
         if any(field in changed for field in GATE_STRUCTURE):
-            require_planned(stage, field="code", what=str(_("list of gates")))
+            require_planned(stage, field="code", what=_("list of gates"))
         if changed:
             for field, value in changed.items():
                 setattr(gate, field, value)
@@ -366,7 +364,7 @@ def gate_delete(*, gate_id: int, user: User, reason: str = "") -> None:
                 _("Gate %(gate_id)s does not exist."), field="gate", params={"gate_id": gate_id}
             )
         stage = stage_locked(gate.stage_id)
-        require_planned(stage, field=None, what=str(_("list of gates")))
+        require_planned(stage, field=None, what=_("list of gates"))
         if GateResult.objects.filter(gate=gate).exists():
             raise DomainError(
                 _("Gate “%(gate)s” has results recorded; remove them first."),

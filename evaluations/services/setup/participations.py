@@ -18,6 +18,7 @@ from evaluations.services.setup._common import (
     given_values,
     recompute_unless_planned,
     stage_locked,
+    status_label,
     validate,
 )
 from programs.errors import DomainError, NotFound
@@ -39,7 +40,7 @@ def _participation_editable(stage: Stage, user: User) -> None:
                 "in scoring (after publication, by an administrator, for a correction)."
             ),
             code="wrong_status",
-            params={"stage": stage.name, "status": stage.get_status_display()},
+            params={"stage": stage.name, "status": status_label(stage)},
         )
 
 

@@ -55,7 +55,7 @@ def stage_rules_update(
         if not changed:
             return stage
         require_late_change_allowed(
-            stage, reason=reason, field=next(iter(changed)), what=str(_("elimination rule"))
+            stage, reason=reason, field=next(iter(changed)), what=_("elimination rule")
         )
         if "tie_break" in changed:
             codes = set(Criterion.objects.filter(stage=stage).values_list("code", flat=True))
