@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from evaluations.models import GateResult, Participation, Score
 from programs.errors import NotFound
 from programs.models import Criterion, Gate, Program, Stage
+
+
+def sent_back_q() -> Q:
+    """Marks a verifier sent back that have not been saved again since."""
+    return Q(sent_back_at__isnull=False, sent_back_at__gte=F("entered_at"))
 
 
 def participation_get(*, participation_id: int) -> Participation:
@@ -92,11 +97,9 @@ def stages_progress(*, program: Program) -> list[StageProgress]:
         entered_by__isnull=False
     )
     unconfirmed_scores = _by_stage(
-        Score.objects.filter(pending, sent_back_at__isnull=True), "participation__stage_id"
+        Score.objects.filter(pending).exclude(sent_back_q()), "participation__stage_id"
     )
-    sent_back = _by_stage(
-        Score.objects.filter(pending, sent_back_at__isnull=False), "participation__stage_id"
-    )
+    sent_back = _by_stage(Score.objects.filter(pending, sent_back_q()), "participation__stage_id")
     unconfirmed_gates = _by_stage(GateResult.objects.filter(pending), "participation__stage_id")
     gates = _by_stage(Gate.objects.filter(in_program), "stage_id")
     decided = _by_stage(

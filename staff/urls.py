@@ -7,7 +7,7 @@ Import, review and decision, publication and correction, and history are in `url
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from staff.views import accounts, auth, home, roles, stages
+from staff.views import accounts, auth, home, roles, scores, stages
 
 app_name = "staff"
 
@@ -25,6 +25,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Stages: overview, then one stage's screens (the tabs of staff/stage_base.html).
     path("", home.home, name="home"),
     path("stages/<int:stage_id>/", stages.stage_detail, name="stage"),
+    path("stages/<int:stage_id>/scores/", scores.stage_scores, name="stage_scores"),
+    path("stages/<int:stage_id>/scores/cell/", scores.score_cell, name="score_cell"),
+    path(
+        "stages/<int:stage_id>/scores/row/<int:participation_id>/",
+        scores.score_row,
+        name="score_row",
+    ),
+    path("stages/<int:stage_id>/standings/", scores.stage_standings, name="stage_standings"),
     # Import, review and decision, publication and correction, history.
     path("", include("staff.urls_flow")),
 ]
