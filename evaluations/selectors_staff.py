@@ -136,3 +136,45 @@ def stage_get(*, stage_id: int) -> Stage:
     if stage is None:
         raise NotFound(f"Stage {stage_id} does not exist.")
     return stage
+
+
+# --- Confirmation and gates -----------------------------------------------------------------
+
+
+def marks_to_confirm(*, stage: Stage) -> list[Score]:
+    """Marks a person entered that nobody has confirmed yet, by team then criterion (1 query)."""
+    return list(
+        Score.objects.filter(
+            participation__stage=stage, confirmed_by__isnull=True, entered_by__isnull=False
+        )
+        .select_related("participation__team", "criterion", "entered_by", "sent_back_by")
+        .order_by(
+            "participation__team__name_ko", "criterion__order", "criterion__code", "evaluator_code"
+        )
+    )
+
+
+@dataclass
+class GateCell:
+    gate: Gate
+    participation: Participation
+    result: GateResult | None
+
+
+def gate_table(*, stage: Stage) -> tuple[list[Gate], list[tuple[Participation, list[GateCell]]]]:
+    """Teams × gates with their results (4 queries whatever the size)."""
+    gates = list(Gate.objects.filter(stage=stage).order_by("code"))
+    participations = list(
+        Participation.objects.filter(stage=stage).select_related("team").order_by("team__name_ko")
+    )
+    results = {
+        (r.participation_id, r.gate_id): r
+        for r in GateResult.objects.filter(participation__stage=stage)
+        .select_related("entered_by", "confirmed_by")
+        .prefetch_related("sources")
+    }
+    rows = [
+        (p, [GateCell(gate, p, results.get((p.pk, gate.pk))) for gate in gates])
+        for p in participations
+    ]
+    return gates, rows

@@ -7,7 +7,7 @@ Import, review and decision, publication and correction, and history are in `url
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from staff.views import accounts, auth, home, roles, scores, stages
+from staff.views import accounts, auth, confirmation, gates, home, roles, scores, stages
 
 app_name = "staff"
 
@@ -33,6 +33,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="score_row",
     ),
     path("stages/<int:stage_id>/standings/", scores.stage_standings, name="stage_standings"),
+    path("stages/<int:stage_id>/confirm/", confirmation.stage_confirm, name="stage_confirm"),
+    path("stages/<int:stage_id>/confirm/mark/", confirmation.mark_confirm, name="mark_confirm"),
+    path(
+        "stages/<int:stage_id>/confirm/send-back/",
+        confirmation.mark_send_back,
+        name="mark_send_back",
+    ),
+    path(
+        "stages/<int:stage_id>/confirm/team/<int:participation_id>/",
+        confirmation.team_confirm,
+        name="team_confirm",
+    ),
+    path("stages/<int:stage_id>/gates/", gates.stage_gates, name="stage_gates"),
+    path("stages/<int:stage_id>/gates/record/", gates.gate_record, name="gate_record"),
+    path("stages/<int:stage_id>/gates/confirm/", gates.gate_confirm, name="gate_confirm"),
     # Import, review and decision, publication and correction, history.
     path("", include("staff.urls_flow")),
 ]

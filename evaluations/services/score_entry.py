@@ -17,12 +17,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import Participation, Score
+from evaluations.models import GateResult, Participation, Score
 from evaluations.roles import Role, require_role
 from evaluations.services.recompute import stage_inputs_changed
-from evaluations.services.scores import EVALUATOR_CODE, _check_editable, _value_ceiling
+from evaluations.services.scores import (
+    EVALUATOR_CODE,
+    _check_editable,
+    _value_ceiling,
+    gate_result_save,
+)
 from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied
-from programs.models import Criterion, Stage
+from programs.models import Criterion, Source, Stage
 from programs.numbers import decimal_text
 
 SEND_BACK_NOTE_MAX = 500
@@ -311,3 +316,44 @@ def scores_confirm_team(
         return Score.objects.filter(pk__in=pending, confirmed_by__isnull=True).update(
             confirmed_by=user, confirmed_at=now
         )
+
+
+def gate_result_record(
+    *,
+    participation_id: int,
+    gate_id: int,
+    passed: bool | None,
+    user: AbstractBaseUser,
+    reason_ko: str = "",
+    reason_en: str = "",
+    source_keys: Sequence[str] = (),
+    expected_version: int | None = None,
+) -> GateResult:
+    """`gate_result_save` plus the sources behind the result, in one transaction.
+
+    A failure needs a reason (Korean or English); the sources are citation keys of `Source`
+    rows (e.g. "S36"), all of which must exist.
+    """
+    keys = sorted({key.strip() for key in source_keys if key.strip()})
+    with transaction.atomic():
+        sources = list(Source.objects.filter(key__in=keys))
+        unknown = sorted(set(keys) - {source.key for source in sources})
+        if unknown:
+            raise DomainError(
+                _("Unknown source(s): %(keys)s."),
+                field="sources",
+                code="unknown_source",
+                params={"keys": ", ".join(unknown)},
+            )
+        result = gate_result_save(
+            participation_id=participation_id,
+            gate_id=gate_id,
+            passed=passed,
+            user=user,
+            reason_ko=reason_ko,
+            reason_en=reason_en,
+            expected_version=expected_version,
+        )
+        if {s.pk for s in result.sources.all()} != {s.pk for s in sources}:
+            result.sources.set(sources)
+        return result
