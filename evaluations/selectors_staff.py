@@ -178,3 +178,35 @@ def gate_table(*, stage: Stage) -> tuple[list[Gate], list[tuple[Participation, l
         for p in participations
     ]
     return gates, rows
+
+
+@dataclass(frozen=True)
+class StageSetup:
+    stage: Stage
+    criteria: list[tuple[Criterion, int, bool]]  # criterion, depth, is a leaf
+    gates: list[Gate]
+    participations: list[Participation]
+
+
+def stage_setup_view(*, stage: Stage) -> StageSetup:
+    """A stage's criteria tree, gates and teams taking part, with their models and own criteria."""
+    criteria = list(Criterion.objects.filter(stage=stage))
+    children: dict[int | None, list[Criterion]] = {}
+    for criterion in criteria:
+        children.setdefault(criterion.parent_id, []).append(criterion)
+    ordered: list[tuple[Criterion, int, bool]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for criterion in sorted(children.get(parent_id, []), key=lambda c: (c.order, c.code)):
+            ordered.append((criterion, depth, criterion.pk not in children))
+            walk(criterion.pk, depth + 1)
+
+    walk(None, 0)
+    participations = list(
+        Participation.objects.filter(stage=stage)
+        .select_related("team")
+        .prefetch_related("ai_models", "individual_criteria")
+        .order_by("team__name_ko")
+    )
+    gates = list(Gate.objects.filter(stage=stage).order_by("code"))
+    return StageSetup(stage=stage, criteria=ordered, gates=gates, participations=participations)

@@ -7,7 +7,7 @@ Import, review and decision, publication and correction, and history are in `url
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from staff.views import accounts, auth, confirmation, gates, home, roles, scores, stages
+from staff.views import accounts, auth, confirmation, gates, home, roles, scores, setup, stages
 
 app_name = "staff"
 
@@ -25,6 +25,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Stages: overview, then one stage's screens (the tabs of staff/stage_base.html).
     path("", home.home, name="home"),
     path("stages/<int:stage_id>/", stages.stage_detail, name="stage"),
+    path("stages/<int:stage_id>/setup/", setup.stage_setup, name="stage_setup"),
+    path("stages/<int:stage_id>/setup/weights/", setup.setup_weights, name="setup_weights"),
+    path("stages/<int:stage_id>/setup/rule/", setup.setup_rule, name="setup_rule"),
+    path("stages/<int:stage_id>/setup/open/", setup.setup_open, name="setup_open"),
     path("stages/<int:stage_id>/scores/", scores.stage_scores, name="stage_scores"),
     path("stages/<int:stage_id>/scores/cell/", scores.score_cell, name="score_cell"),
     path(
