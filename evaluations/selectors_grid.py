@@ -37,6 +37,7 @@ class GridCell:
     score: Score | None = None
     computed: Decimal | None = None
     has_marks: bool = False  # for computed cells: whether anything under it was entered
+    team_name: str = ""
 
     @property
     def dom_id(self) -> str:
@@ -154,7 +155,9 @@ def score_grid(*, stage: Stage, extra_evaluators: list[str] | None = None) -> Sc
         for column in columns:
             criterion = column.criterion
             applicable = criterion is None or not criterion.is_individual or criterion.pk in own
-            cell = GridCell(column, participation.pk, applicable=applicable)
+            cell = GridCell(
+                column, participation.pk, applicable=applicable, team_name=participation.team.name
+            )
             if column.computed:
                 if standing is not None:
                     if criterion is None:

@@ -96,7 +96,7 @@ def stage_standings(request: HttpRequest, stage_id: int) -> HttpResponse:
     )
 
 
-def _cell_coordinates(request: HttpRequest, stage: Stage) -> tuple[int, Criterion, str]:
+def _cell_coordinates(request: HttpRequest, stage: Stage) -> tuple[int, Criterion, str, str]:
     data = request.POST if request.method == "POST" else request.GET
     try:
         participation_id = int(data.get("participation", ""))
@@ -104,9 +104,10 @@ def _cell_coordinates(request: HttpRequest, stage: Stage) -> tuple[int, Criterio
     except ValueError:
         raise Http404 from None
     criterion = Criterion.objects.filter(pk=criterion_id, stage=stage).first()
-    if criterion is None or not stage.participations.filter(pk=participation_id).exists():
+    participation = stage.participations.select_related("team").filter(pk=participation_id).first()
+    if criterion is None or participation is None:
         raise Http404
-    return participation_id, criterion, data.get("evaluator", "").strip()
+    return participation_id, criterion, data.get("evaluator", "").strip(), participation.team.name
 
 
 def _version(raw: str | None) -> int | None:
@@ -122,11 +123,11 @@ def _version(raw: str | None) -> int | None:
 def score_cell(request: HttpRequest, stage_id: int) -> HttpResponse:
     """GET: the cell as saved now ("keep theirs"). POST: save the typed value."""
     stage = stage_get(stage_id=stage_id)
-    participation_id, criterion, evaluator = _cell_coordinates(request, stage)
+    participation_id, criterion, evaluator, team_name = _cell_coordinates(request, stage)
     column = GridColumn(f"m:{criterion.pk}:{evaluator}", criterion, evaluator)
     editable = _can_enter(request, stage)
     if request.method == "GET":
-        cell = GridCell(column, participation_id)
+        cell = GridCell(column, participation_id, team_name=team_name)
         cell.score = score_with_people(
             participation_id=participation_id, criterion_id=criterion.pk, evaluator_code=evaluator
         )
@@ -134,7 +135,7 @@ def score_cell(request: HttpRequest, stage_id: int) -> HttpResponse:
     if not editable:
         return _render_cell(
             request,
-            GridCell(column, participation_id),
+            GridCell(column, participation_id, team_name=team_name),
             editable=False,
             error=_(
                 "Only a clerk or an administrator can enter marks, while the stage is in scoring."
@@ -144,7 +145,7 @@ def score_cell(request: HttpRequest, stage_id: int) -> HttpResponse:
     # The grid's input posts under its row-form name; "Use mine" posts `value`.
     typed = request.POST.get("value") or request.POST.get(f"m:{criterion.pk}:{evaluator}", "")
     expected = _version(request.POST.get("version"))
-    cell = GridCell(column, participation_id)
+    cell = GridCell(column, participation_id, team_name=team_name)
     ceiling = None if criterion.target is not None else criterion.max_points
     try:
         parsed = mark_parse(typed, max_points=ceiling, criterion=criterion.name)

@@ -55,22 +55,22 @@
     return { row: row.rowIndex, col: Array.from(row.children).indexOf(cell) };
   }
 
+  // Returns whether focus moved.
   function move(grid, from, dRow, dCol) {
     const here = position(from);
-    const rows = grid.tBodies[0].rows;
     if (dRow !== 0) {
       // Same column, next row that has an input there.
       for (let r = here.row + dRow; r > 0 && r < grid.rows.length; r += dRow) {
         const cell = grid.rows[r].children[here.col];
         const target = cell && cell.querySelector("input.cell__input");
-        if (target) return focus(target);
+        if (target) { focus(target); return true; }
       }
-      return;
+      return false;
     }
     const all = inputs(grid);
     const index = all.indexOf(from) + dCol;
-    if (index >= 0 && index < all.length) focus(all[index]);
-    void rows;
+    if (index >= 0 && index < all.length) { focus(all[index]); return true; }
+    return false;
   }
 
   function focus(input) {
@@ -96,6 +96,7 @@
   }
 
   let lastFocused = null;
+  let refocus = null;
   document.addEventListener("DOMContentLoaded", () => {
     const grid = document.getElementById("score-grid");
     if (!grid || !grid.dataset.editable) return;
@@ -119,7 +120,11 @@
         case "Enter":
           e.preventDefault(); // never submit the row form from a cell
           if (check(input.value, input.dataset.max || "")) { showCheck(input); break; }
-          move(grid, input, e.shiftKey ? -1 : 1, 0);
+          if (!move(grid, input, e.shiftKey ? -1 : 1, 0)) {
+            // Nowhere to go (last row): Enter still saves; focus comes back after the save.
+            refocus = input.closest("td").id;
+            input.blur();
+          }
           break;
         case "Escape":
           input.value = input.dataset.saved || "";
@@ -145,8 +150,15 @@
     // After a swap, keep moving from the new input if the old one had focus.
     document.body.addEventListener("htmx:afterSwap", (e) => {
       const cell = e.detail.target;
-      if (cell && cell.classList && cell.classList.contains("cell--saved")) {
-        setTimeout(() => cell.classList.remove("cell--saved"), 1500);
+      if (refocus) {
+        const back = document.getElementById(refocus);
+        const input = back && back.querySelector("input.cell__input");
+        if (input) { refocus = null; focus(input); }
+      }
+      // The swapped-in cell (the event's target is the one it replaced) fades to normal.
+      const fresh = cell && cell.id && document.getElementById(cell.id);
+      if (fresh && fresh.classList.contains("cell--saved")) {
+        setTimeout(() => fresh.classList.remove("cell--saved"), 2000);
       }
     });
   });
