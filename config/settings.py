@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "simple_history",
     # Throttles repeated failed sign-ins (staff sign-in and the admin alike).
     "axes",
     "programs",
@@ -91,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # History records made during a request name its user (services may name one explicitly).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it answers a locked-out sign-in with AXES_LOCKOUT_CALLABLE.
@@ -190,6 +193,13 @@ CELERY_BEAT_SCHEDULE = {
     "stage-publish-due": {"task": "evaluations.stage_publish_due", "schedule": 60.0},
     "standings-reconcile": {"task": "evaluations.standings_reconcile", "schedule": 300.0},
 }
+
+# --- History (django-simple-history) ------------------------------------------------------
+# Reasons for overrides, corrections and send-backs are sentences, longer than 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# The admin's "revert to this version" would save the object directly, around the services and
+# their rules; history is for reading.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

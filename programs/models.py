@@ -15,6 +15,8 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from programs.history import TrackedHistory
+
 
 class BilingualMixin:
     """Pick the Korean or English variant of a field for the active language."""
@@ -127,6 +129,8 @@ class Stage(BilingualMixin, models.Model):
     standings_inputs_version = models.PositiveBigIntegerField(default=0, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     sources = models.ManyToManyField(Source, blank=True, related_name="stages")
+    # The input version moves with every score saved; it is bookkeeping, not part of the record.
+    history = TrackedHistory(excluded_fields=["standings_inputs_version"])
 
     class Meta:
         ordering = ["program", "order"]
@@ -220,6 +224,7 @@ class Criterion(BilingualMixin, models.Model):
     description_ko = models.TextField(blank=True)
     description_en = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="criteria")
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["stage", "order", "code"]
@@ -270,6 +275,7 @@ class Gate(BilingualMixin, models.Model):
     description_ko = models.TextField(blank=True)
     description_en = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="gates")
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["stage", "code"]

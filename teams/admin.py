@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
 
 from teams.models import AIModel, BenchmarkResult, Membership, Organization, Team
 
@@ -34,7 +35,7 @@ class AIModelInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(SimpleHistoryAdmin):
     list_display = ["name_ko", "name_en", "lead", "program", "joined_stage", "status", "left_stage"]
     list_filter = ["program", "status", "joined_stage", "left_stage"]
     search_fields = ["name_ko", "name_en", "slug", "lead__name_ko", "lead__name_en"]

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from programs.history import TrackedHistory
 from programs.models import BilingualMixin, Certainty, Program, Source, Stage
 
 
@@ -66,6 +67,7 @@ class Team(BilingualMixin, models.Model):
         Organization, through="Membership", related_name="teams", blank=True
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="teams")
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["program", "joined_stage__order", "name_en"]
