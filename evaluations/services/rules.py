@@ -126,6 +126,7 @@ def criterion_update(
         return criterion
 
 
+@records_history()
 def stage_rule_update(
     *,
     stage_id: int,

@@ -27,6 +27,12 @@ from evaluations.services.scores import (
     gate_result_save,
 )
 from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from programs.history import (
+    current_actor_user,
+    current_reason,
+    history_record_update,
+    records_history,
+)
 from programs.models import Criterion, Source, Stage
 from programs.numbers import decimal_text
 
@@ -79,6 +85,7 @@ def _cell_error(
     )
 
 
+@records_history()
 def scores_save_row(
     *, participation_id: int, entries: Sequence[MarkEntry], user: AbstractBaseUser
 ) -> list[Score]:
@@ -193,13 +200,20 @@ def scores_save_row(
                 to_update.append(current)
         if conflicts:
             raise RowConflict(conflicts)
+        # Bulk writes send no signals: their history is written here, one record per mark.
         if to_create:
             Score.objects.bulk_create(to_create)
+            Score.history.bulk_history_create(  # type: ignore[attr-defined]
+                to_create,
+                default_user=current_actor_user(),
+                default_change_reason=current_reason() or None,
+            )
         if to_update:
             Score.objects.bulk_update(
                 to_update,
                 ["value", "version", "entered_by", "entered_at", "confirmed_by", "confirmed_at"],
             )
+            history_record_update(Score, [score.pk for score in to_update])
         if to_create or to_update:
             stage_inputs_changed(stage_id=stage.pk)
         return [*to_create, *to_update]
@@ -217,6 +231,7 @@ def _conflict(entry: MarkEntry, current: Score | None) -> CellConflict:
     )
 
 
+@records_history("note")
 def score_send_back(
     *, score_id: int, user: AbstractBaseUser, expected_version: int, note: str
 ) -> Score:
@@ -271,6 +286,7 @@ def score_send_back(
         return score
 
 
+@records_history()
 def scores_confirm_team(
     *, participation_id: int, user: AbstractBaseUser, versions: dict[int, int]
 ) -> int:
@@ -313,11 +329,14 @@ def scores_confirm_team(
             if score.confirmed_by_id is None and score.entered_by_id is not None:
                 pending.append(score.pk)
         now = timezone.now()
-        return Score.objects.filter(pk__in=pending, confirmed_by__isnull=True).update(
+        confirmed = Score.objects.filter(pk__in=pending, confirmed_by__isnull=True).update(
             confirmed_by=user, confirmed_at=now
         )
+        history_record_update(Score, pending)
+        return confirmed
 
 
+@records_history("reason_ko", "reason_en")
 def gate_result_record(
     *,
     participation_id: int,
