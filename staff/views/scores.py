@@ -39,7 +39,7 @@ from evaluations.services.scores import EVALUATOR_CODE, score_save
 from programs.errors import ConflictError, DomainError, NotFound
 from programs.models import Criterion, Stage
 from programs.numbers import mark_parse
-from staff.access import ANY_STAFF, role_required
+from staff.access import ANY_STAFF, forbidden, role_required
 from staff.views.errors import not_found_on_domain_error
 
 ENTRY_ROLES = (Role.CLERK, Role.ADMIN)
@@ -122,6 +122,8 @@ def _version(raw: str | None) -> int | None:
 @not_found_on_domain_error
 def score_cell(request: HttpRequest, stage_id: int) -> HttpResponse:
     """GET: the cell as saved now ("keep theirs"). POST: save the typed value."""
+    if request.method == "POST" and not request.staff_roles & set(ENTRY_ROLES):  # type: ignore[attr-defined]
+        return forbidden(request, ENTRY_ROLES)
     stage = stage_get(stage_id=stage_id)
     participation_id, criterion, evaluator, team_name = _cell_coordinates(request, stage)
     column = GridColumn(f"m:{criterion.pk}:{evaluator}", criterion, evaluator)

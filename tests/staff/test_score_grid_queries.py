@@ -33,6 +33,7 @@ def test_grid_page_queries_do_not_grow_with_the_stage(as_person):
     large_count = grid_queries(client, large.stage_ids[0])
     assert large_count == small_count
     assert large_count <= 20, large_count
+    print(f"grid page: {large_count} queries for 50 teams x 20 criteria x 10 evaluators")
 
 
 def row_save_queries(clerk, stage_id: int) -> tuple[int, int]:
@@ -54,9 +55,11 @@ def test_saving_a_whole_row_costs_about_the_same_for_4_marks_or_200(staff_user):
     small_count, small_marks = row_save_queries(clerk, small.stage_ids[0])
     large_count, large_marks = row_save_queries(clerk, large.stage_ids[0])
     assert (small_marks, large_marks) == (4, 200)
-    # One UPDATE for all changed marks; SQLite caps the variables of one statement, so there
-    # Django may split a 200-mark update in two. Bounded either way, never one per mark.
-    assert small_count <= large_count <= small_count + 1
-    assert large_count <= 13, large_count
+    # One UPDATE for all changed marks and one INSERT of their history. PostgreSQL takes any
+    # number of rows per statement; SQLite caps the variables of one statement (999 in Django),
+    # so there the 200 history rows go in a few batches. Never one query per mark.
+    extra_batches = 0 if connection.vendor == "postgresql" else 6
+    assert small_count <= large_count <= small_count + extra_batches
+    print(f"row save: {small_marks} marks {small_count} queries, {large_marks} marks {large_count}")
     assert Score.objects.filter(value=Decimal("1.5"), version=2).count() == 204
     assert not Criterion.objects.filter(max_points__isnull=True).exists()
