@@ -92,7 +92,7 @@ class CriterionInline(admin.TabularInline):
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
+    ) -> forms.ModelChoiceField[Any] | None:
         # A parent is a criterion of the same stage; offering every stage's criteria would make
         # each row's list as long as the whole table.
         if db_field.name == "parent":
@@ -172,7 +172,7 @@ class StageAdmin(SimpleHistoryAdmin):
                     "elimination_rule",
                     ("rule_count", "rule_threshold"),
                     "tie_break",
-                    ("teams_in", "teams_out", "teams_after"),
+                    ("teams_in", "applicants", "applicants_selected", "teams_out", "teams_after"),
                     "standings_inputs_version",
                 ]
             },

@@ -21,9 +21,11 @@ from tests.factories import (
     DecisionFactory,
     GateResultFactory,
     MembershipFactory,
+    ModelAliasFactory,
     PublicationFactory,
     ScoreFactory,
     SourceFactory,
+    StageApplicantFactory,
     StandingsRowFactory,
     UserFactory,
 )
@@ -54,6 +56,8 @@ def build_one_of_everything() -> None:
     MembershipFactory(team=participation.team)
     model = AIModelFactory(team=participation.team)
     model.benchmarks.create(benchmark="KMMLU", score="71.20")
+    ModelAliasFactory(model__team=participation.team)
+    StageApplicantFactory(stage__program=program)
     row = StandingsRowFactory(snapshot__stage=stage, participation=participation)
     PublicationFactory(snapshot=row.snapshot)
     RecomputeLock.objects.create(stage=stage)
