@@ -141,10 +141,10 @@ def score_grid(*, stage: Stage, extra_evaluators: list[str] | None = None) -> Sc
     code_by_id = {c.pk: c.code for c in criteria}
     parent_of = {c.code: code_by_id.get(c.parent_id) for c in criteria if c.parent_id}
     for s in scores:
-        code: str | None = code_by_id.get(s.criterion_id)
-        while code is not None:
-            marked_codes.setdefault(s.participation_id, set()).add(code)
-            code = parent_of.get(code)
+        marked_code = code_by_id.get(s.criterion_id)
+        while marked_code is not None:
+            marked_codes.setdefault(s.participation_id, set()).add(marked_code)
+            marked_code = parent_of.get(marked_code)
 
     rows = []
     for participation in participations:
@@ -153,21 +153,25 @@ def score_grid(*, stage: Stage, extra_evaluators: list[str] | None = None) -> Sc
         marked = marked_codes.get(participation.pk, set())
         cells = []
         for column in columns:
-            criterion = column.criterion
-            applicable = criterion is None or not criterion.is_individual or criterion.pk in own
+            column_criterion = column.criterion
+            applicable = (
+                column_criterion is None
+                or not column_criterion.is_individual
+                or column_criterion.pk in own
+            )
             cell = GridCell(
                 column, participation.pk, applicable=applicable, team_name=participation.team.name
             )
             if column.computed:
                 if standing is not None:
-                    if criterion is None:
+                    if column_criterion is None:
                         cell.computed = standing.total
                         cell.has_marks = bool(marked)
                     else:
-                        cell.computed = standing.points.get(criterion.code)
-                        cell.has_marks = criterion.code in marked
-            elif criterion is not None:
-                cell.score = by_key.get((participation.pk, criterion.pk, column.evaluator))
+                        cell.computed = standing.points.get(column_criterion.code)
+                        cell.has_marks = column_criterion.code in marked
+            elif column_criterion is not None:
+                cell.score = by_key.get((participation.pk, column_criterion.pk, column.evaluator))
             cells.append(cell)
         rows.append(GridRow(participation, cells))
     return ScoreGrid(stage, columns, header_groups, rows, evaluators, preview_error=error)

@@ -130,7 +130,7 @@ def criterion_update(
 def stage_rule_update(
     *,
     stage_id: int,
-    user: AbstractBaseUser,
+    user: User,
     elimination_rule: str,
     rule_count: int | None = None,
     rule_threshold: Decimal | None = None,

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import GateResult, Participation, Score
@@ -75,7 +76,7 @@ class RowConflict(ConflictError):
 
 
 def _cell_error(
-    entry: MarkEntry, message: object, code: str = "invalid", **params: object
+    entry: MarkEntry, message: str | Promise, code: str = "invalid", **params: object
 ) -> DomainError:
     return DomainError(
         message,
@@ -87,7 +88,7 @@ def _cell_error(
 
 @records_history()
 def scores_save_row(
-    *, participation_id: int, entries: Sequence[MarkEntry], user: AbstractBaseUser
+    *, participation_id: int, entries: Sequence[MarkEntry], user: User
 ) -> list[Score]:
     """Save a team's marks all or nothing, in a fixed number of queries whatever the row size.
 
@@ -203,7 +204,7 @@ def scores_save_row(
         # Bulk writes send no signals: their history is written here, one record per mark.
         if to_create:
             Score.objects.bulk_create(to_create)
-            Score.history.bulk_history_create(  # type: ignore[attr-defined]
+            Score.history.bulk_history_create(
                 to_create,
                 default_user=current_actor_user(),
                 default_change_reason=current_reason() or None,
@@ -232,9 +233,7 @@ def _conflict(entry: MarkEntry, current: Score | None) -> CellConflict:
 
 
 @records_history("note")
-def score_send_back(
-    *, score_id: int, user: AbstractBaseUser, expected_version: int, note: str
-) -> Score:
+def score_send_back(*, score_id: int, user: User, expected_version: int, note: str) -> Score:
     """A verifier returns an unconfirmed mark to the clerk with a note instead of confirming it.
 
     The mark stays as it is (the clerk corrects it); it counts as sent back until it is saved
@@ -287,9 +286,7 @@ def score_send_back(
 
 
 @records_history()
-def scores_confirm_team(
-    *, participation_id: int, user: AbstractBaseUser, versions: dict[int, int]
-) -> int:
+def scores_confirm_team(*, participation_id: int, user: User, versions: dict[int, int]) -> int:
     """Confirm every listed mark of one team as the verifier saw it (score id → version).
 
     All or nothing: a mark changed since it was loaded, entered by this verifier, or sent back
@@ -342,7 +339,7 @@ def gate_result_record(
     participation_id: int,
     gate_id: int,
     passed: bool | None,
-    user: AbstractBaseUser,
+    user: User,
     reason_ko: str = "",
     reason_en: str = "",
     source_keys: Sequence[str] = (),
