@@ -46,9 +46,9 @@ def staff_account_create(
     username = username.strip()
     roles = list(roles)
     if not username:
-        raise DomainError(_("Enter a username."), field="username")
+        raise DomainError(_("Enter a username."), code="required", field="username")
     if not roles:
-        raise DomainError(_("Choose at least one role."), field="roles")
+        raise DomainError(_("Choose at least one role."), code="required", field="roles")
     first, _sep, last = full_name.strip().partition(" ")
     user = User(username=username, email=email.strip(), first_name=first, last_name=last)
     try:
