@@ -91,7 +91,7 @@ def test_cell_reads_full_width_digits_and_a_decimal_comma(as_person, scenario):
     ("typed", "message"),
     [
         ("12,125", "천 단위"),
-        ("25", "만점"),
+        ("25", "초과"),
         ("8.1234", "자리까지만"),
         ("abc", "숫자가 아닙니다"),
     ],
@@ -199,7 +199,7 @@ def test_row_save_is_all_or_nothing(as_person, scenario):
     url = f"/staff/stages/{scenario.stage.pk}/scores/row/{scenario.participations['alpha'].pk}/"
     response = client.post(url, {f"m:{nia}:": "8", f"m:{common}:": "99"}, follow=True)
     assert not Score.objects.exists()
-    assert "만점" in response.content.decode()
+    assert "초과" in response.content.decode()
     client.post(url, {f"m:{nia}:": "8", f"m:{common}:": "１７，５"})
     assert sorted(Score.objects.values_list("value", flat=True)) == [Decimal(8), Decimal("17.5")]
 
