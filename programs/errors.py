@@ -17,7 +17,7 @@ error; `http_status()` is the single place that says which status each code answ
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.utils.functional import Promise, lazy
 
@@ -154,3 +154,18 @@ def domain_error_from_validation(error: Any) -> DomainError:
         field=field,
         params=getattr(first, "params", None),
     )
+
+
+def validation_text(error: Any) -> Promise:
+    """The sentences of a Django `ValidationError` (or a list of them), joined when shown.
+
+    Its messages stay lazy until then, so a refusal built from a validator reads in the language
+    of whoever reads it, like every other message parameter.
+    """
+    from django.core.exceptions import ValidationError
+
+    def text() -> str:
+        return " ".join(str(message) for message in ValidationError(error).messages)
+
+    # A lazy proxy is a Promise; the stubs type lazy()'s result as the result class (str).
+    return cast(Promise, lazy(text, str)())

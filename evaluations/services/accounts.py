@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.roles import Role, require_role
-from programs.errors import DomainError, NotFound, PermissionDenied
+from programs.errors import DomainError, NotFound, PermissionDenied, validation_text
 
 
 def _groups(roles: Iterable[Role | str]) -> list[Group]:
@@ -54,7 +54,8 @@ def staff_account_create(
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages), field="password", code="weak_password") from None
+        # Django's own password validators, in the language of whoever reads the refusal.
+        raise DomainError(validation_text(exc), field="password", code="weak_password") from None
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
             raise DomainError(

@@ -82,3 +82,18 @@ def test_nested_params_become_plain_json_values():
 
     with translation.override("ko"):
         assert error.as_dict()["params"] == {"items": [{"team": "alpha", "at": "채점 중"}], "n": 1}
+
+
+def test_a_validator_refusal_reads_in_the_language_of_whoever_reads_it():
+    from django.core.exceptions import ValidationError
+
+    from programs.errors import validation_text
+
+    error = DomainError(
+        validation_text(ValidationError(_("Scoring"), code="x")), code="weak_password"
+    )
+
+    with translation.override("ko"):
+        assert str(error) == "채점 중"
+    with translation.override("en"):
+        assert str(error) == "Scoring"
