@@ -251,7 +251,8 @@ def check(
         assert status in (405, 403), where
     else:
         assert status not in (401,), where
-        assert not location.startswith(("/staff/sign-in/", "/admin/login/")), where
+        if route.name != "logout":  # signing out ends on the sign-in page, for everyone
+            assert not location.startswith(("/staff/sign-in/", "/admin/login/")), where
         if route.area == "admin":
             # The admin opens each model to the roles whose groups hold its permissions.
             may_view = admin_may_view(route, user)
