@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from evaluations.services import publication, recompute
+from evaluations.services import imports, publication, recompute
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
@@ -59,3 +59,19 @@ def stage_publish_due() -> list[int]:
 )
 def standings_reconcile() -> list[int]:
     return recompute.standings_reconcile()
+
+
+@shared_task(
+    name="evaluations.scores_import",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    max_retries=5,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def scores_import(import_id: int) -> dict[str, object]:
+    """Check a received import or apply a queued one (see services/imports.py)."""
+    result = imports.score_import_run(import_id=import_id)
+    return {"import_id": import_id, "status": result.status if result else None}
