@@ -33,6 +33,12 @@ def finalized(django_capture_on_commit_callbacks):
     return scenario
 
 
+@pytest.fixture
+def light():
+    """A finalized stage with no marks: enough to check who may open what."""
+    return build_stage(teams=("alpha", "beta"), status=Stage.Status.FINALIZED)
+
+
 def signed_in(scenario, who="admin", language="ko") -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(scenario.users[who])
@@ -54,8 +60,8 @@ def url(scenario, name="stage_publication") -> str:
         "publication_correct",
     ],
 )
-def test_only_an_administrator_handles_publication(finalized, as_person, person, name):
-    address = url(finalized, name)
+def test_only_an_administrator_handles_publication(light, as_person, person, name):
+    address = url(light, name)
     client = as_person(person)
     response = client.get(address) if name == "stage_publication" else client.post(address)
     if person == "admin":

@@ -27,6 +27,13 @@ def in_review(django_capture_on_commit_callbacks):
     return scenario
 
 
+@pytest.fixture
+def light():
+    """A stage in review with no marks: enough to check who may open what."""
+    scenario = build_stage(teams=("alpha", "beta"), status=Stage.Status.REVIEW)
+    return scenario
+
+
 def signed_in(scenario, who="admin", language="ko") -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(scenario.users[who])
@@ -38,30 +45,30 @@ def review_url(scenario, name="stage_review") -> str:
 
 
 @pytest.mark.parametrize("person", PEOPLE)
-def test_every_staff_role_may_see_the_review(in_review, as_person, person):
+def test_every_staff_role_may_see_the_review(light, as_person, person):
     expected = {"anonymous": "sign_in", "norole": "forbidden"}.get(person, "ok")
-    url = review_url(in_review)
+    url = review_url(light)
     assert_access(as_person(person).get(url), expected, url)
 
 
 @pytest.mark.parametrize("person", PEOPLE)
 @pytest.mark.parametrize("name", ["stage_submit", "stage_return", "stage_finalize"])
-def test_only_an_administrator_moves_the_stage(in_review, as_person, person, name):
-    url = review_url(in_review, name)
+def test_only_an_administrator_moves_the_stage(light, as_person, person, name):
+    url = review_url(light, name)
     response = as_person(person).post(url)
-    in_review.refresh()
+    light.refresh()
     if person == "admin":
         assert response.status_code in (302, 400)
     else:
         expected = "sign_in" if person == "anonymous" else "forbidden"
         assert_access(response, expected, url)
-        assert in_review.stage.status == Stage.Status.REVIEW
+        assert light.stage.status == Stage.Status.REVIEW
 
 
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("ko", ["검토 및 결정", "탈락선", "제안 결과"]),
+        ("ko", ["검토와 결정", "탈락선", "제안 결과"]),
         ("en", ["Review and decision", "Elimination line", "Proposed outcome and reason"]),
     ],
 )
