@@ -29,7 +29,8 @@ from evaluations.services.scores import score_save
 from evaluations.tasks import scores_import
 from programs.errors import DomainError, PermissionDenied
 from programs.models import Stage
-from tests.evaluations.scenario import build_stage
+from tests.builders import build_stage
+from tests.factories import OrganizationFactory, ParticipationFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -378,13 +379,10 @@ def test_applying_uses_a_bounded_number_of_queries(scenario):
 
 
 def build_more_teams(scenario, count: int) -> None:
-    from evaluations.models import Participation
-    from teams.models import Organization, Team
-
-    org = Organization.objects.create(slug="bulk-org", name_ko="기관", name_en="Org")
+    org = OrganizationFactory(slug="bulk-org")
     call = scenario.teams["alpha"].joined_stage
-    teams = Team.objects.bulk_create(
-        Team(
+    for n in range(count):
+        team = TeamFactory(
             program=scenario.program,
             slug=f"team{n}",
             name_ko=f"team{n}",
@@ -392,9 +390,7 @@ def build_more_teams(scenario, count: int) -> None:
             lead=org,
             joined_stage=call,
         )
-        for n in range(count)
-    )
-    Participation.objects.bulk_create(Participation(stage=scenario.stage, team=t) for t in teams)
+        ParticipationFactory(stage=scenario.stage, team=team)
 
 
 def test_the_template_lists_every_expected_mark_with_korean_headers(scenario):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from evaluations.models import Score, ScoreImport
 from evaluations.services import imports
 from programs.models import Stage
-from tests.evaluations.scenario import build_stage
+from tests.builders import build_stage
 from tests.staff.conftest import PEOPLE, assert_access
 
 pytestmark = pytest.mark.django_db

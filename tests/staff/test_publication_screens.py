@@ -14,7 +14,7 @@ from evaluations.models import Outcome, Publication
 from evaluations.services.lifecycle import stage_finalize, stage_submit_for_review
 from evaluations.services.publication import publication_payload_build
 from programs.models import Stage
-from tests.evaluations.scenario import build_stage, confirm_all, enter_five_teams
+from tests.builders import build_stage, confirm_all, enter_five_teams
 from tests.staff.conftest import PEOPLE, assert_access
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 from evaluations.models import Decision, Outcome
 from evaluations.services.lifecycle import stage_submit_for_review
 from programs.models import Stage
-from tests.evaluations.scenario import build_stage, confirm_all, enter_five_teams, enter_team
+from tests.builders import build_stage, confirm_all, enter_five_teams, enter_team
 from tests.staff.conftest import PEOPLE, assert_access
 
 pytestmark = pytest.mark.django_db
