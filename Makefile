@@ -44,6 +44,7 @@ format: install-dev
 
 bench: install-dev
 	$(PY) -m bench.recompute
+	$(PY) -m bench.score_import
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

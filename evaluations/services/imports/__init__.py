@@ -38,6 +38,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -297,8 +298,9 @@ def _apply(import_id: int) -> ScoreImport:
        cleared, as `score_save` does), bump the stage's inputs once, mark the import applied.
     """
     with transaction.atomic():
+        # of=self: PostgreSQL cannot lock the nullable side of the join to applied_by.
         score_import = (
-            ScoreImport.objects.select_for_update()
+            ScoreImport.objects.select_for_update(of=("self",))
             .select_related("stage", "applied_by")
             .get(pk=import_id)
         )
@@ -381,21 +383,26 @@ def _apply(import_id: int) -> ScoreImport:
             Score.objects.bulk_create(new_scores[start : start + BATCH_SIZE])
             done += len(new_scores[start : start + BATCH_SIZE])
             _set_progress(import_id, done)
-        for start in range(0, len(changed), BATCH_SIZE):
-            Score.objects.bulk_update(
-                changed[start : start + BATCH_SIZE],
-                [
-                    "value",
-                    "value_max",
-                    "version",
-                    "entered_by",
-                    "entered_at",
-                    "confirmed_by",
-                    "confirmed_at",
-                ],
-            )
-            done += len(changed[start : start + BATCH_SIZE])
-            _set_progress(import_id, done)
+        # One UPDATE per distinct (value, ceiling) rather than a CASE per row: every other
+        # field changes the same way for all rows (versions were checked under the row locks
+        # above), and marks take few distinct values, so this stays a handful of queries.
+        groups: dict[tuple[Decimal | None, Decimal | None], list[int]] = {}
+        for score in changed:
+            groups.setdefault((score.value, score.value_max), []).append(score.pk)
+        for (value, ceiling), ids in groups.items():
+            for start in range(0, len(ids), BATCH_SIZE):
+                chunk = ids[start : start + BATCH_SIZE]
+                Score.objects.filter(pk__in=chunk).update(
+                    value=value,
+                    value_max=ceiling,
+                    version=F("version") + 1,
+                    entered_by=user,
+                    entered_at=now,
+                    confirmed_by=None,
+                    confirmed_at=None,
+                )
+                done += len(chunk)
+                _set_progress(import_id, done)
         if plan:
             stage_inputs_changed(stage_id=stage.pk)
         score_import.status = ScoreImport.Status.APPLIED
