@@ -20,9 +20,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from evaluations.models import (
     Decision,
@@ -234,7 +235,7 @@ class GateResultInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(SimpleHistoryAdmin):
     list_display = ["team", "stage", "ranked", "note"]
     list_filter = ["stage__program", "stage", "ranked"]
     search_fields = ["team__name_ko", "team__name_en", "team__slug", "stage__name_ko"]
@@ -273,13 +274,10 @@ class ConfirmedFilter(admin.SimpleListFilter):
         return [("yes", "Confirmed"), ("no", "Waiting for a second person")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        confirmed = Q(confirmed_by__isnull=False) | Q(
-            entered_by__isnull=True, confirmed_at__isnull=False
-        )
         if self.value() == "yes":
-            return queryset.filter(confirmed)
+            return queryset.confirmed()  # type: ignore[attr-defined]
         if self.value() == "no":
-            return queryset.exclude(confirmed)
+            return queryset.unconfirmed()  # type: ignore[attr-defined]
         return queryset
 
 
@@ -304,7 +302,7 @@ class ScoreAdminForm(VersionedForm):
 
 
 @admin.register(Score)
-class ScoreAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+class ScoreAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
     form = ScoreAdminForm
     list_display = [
         "stage",
@@ -399,7 +397,7 @@ class GateResultAdminForm(VersionedForm):
 
 
 @admin.register(GateResult)
-class GateResultAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+class GateResultAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
     form = GateResultAdminForm
     list_display = [
         "stage",
@@ -439,9 +437,7 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
 
     @admin.display(boolean=True)
     def confirmed(self, result: GateResult) -> bool:
-        return result.confirmed_by_id is not None or (
-            result.entered_by_id is None and result.confirmed_at is not None
-        )
+        return result.is_confirmed
 
     def get_readonly_fields(self, request: HttpRequest, obj: GateResult | None = None) -> list[str]:
         if obj is None:
@@ -501,7 +497,7 @@ class StageStatisticAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(SimpleHistoryAdmin):
     list_display = [
         "team",
         "stage",
@@ -599,7 +595,7 @@ class StandingsRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PublicationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["stage", "sequence", "published_at", "published_by", "corrects", "snapshot"]
     list_filter = ["stage__program", "stage"]
     search_fields = ["stage__name_ko", "stage__name_en", "note_ko", "note_en"]

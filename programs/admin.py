@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 from programs.models import Criterion, Gate, Milestone, Program, Source, Stage
 
@@ -127,7 +128,7 @@ class StageAdminForm(forms.ModelForm):
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(SimpleHistoryAdmin):
     form = StageAdminForm
     list_display = [
         "order",
@@ -171,7 +172,7 @@ class StageAdmin(admin.ModelAdmin):
                     "elimination_rule",
                     ("rule_count", "rule_threshold"),
                     "tie_break",
-                    ("teams_in", "teams_out", "teams_after"),
+                    ("teams_in", "applicants", "applicants_selected", "teams_out", "teams_after"),
                     "standings_inputs_version",
                 ]
             },
@@ -181,7 +182,7 @@ class StageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(SimpleHistoryAdmin):
     list_display = [
         "code",
         "name_ko",
@@ -201,7 +202,7 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Gate)
-class GateAdmin(admin.ModelAdmin):
+class GateAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name_ko", "name_en", "stage"]
     list_filter = ["stage__program", "stage"]
     search_fields = ["code", "name_ko", "name_en"]

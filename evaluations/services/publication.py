@@ -19,9 +19,11 @@ from django.utils import timezone
 from evaluations.models import Decision, Outcome, Publication, StageStatistic
 from evaluations.roles import Role, require_role
 from evaluations.selectors_staff import participation_get
+from evaluations.services.decisions import decision_record
 from evaluations.services.lifecycle import describe_items, team_decision_apply, unconfirmed_entries
 from evaluations.services.recompute import current_snapshot, standings_recompute
 from programs.errors import ConflictError, DomainError, NotFound
+from programs.history import history_record_update, records_history
 from programs.models import Criterion, Stage
 from programs.numbers import decimal_text
 
@@ -100,6 +102,7 @@ def _public_part(payload: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in payload.items() if key != "snapshot"}
 
 
+@records_history()
 def stage_publish(
     *,
     stage_id: int,
@@ -132,6 +135,7 @@ def stage_publish(
                 "published.",
                 code="wrong_status",
             )
+        history_record_update(Stage, [stage_id])
         stage.status, stage.published_at = Stage.Status.PUBLISHED, now
         payload = publication_payload_build(stage=stage)
         publication = Publication.objects.create(
@@ -162,6 +166,7 @@ def stage_publish_due(*, now: dt.datetime | None = None) -> list[int]:
     return published
 
 
+@records_history("reason_ko", "reason_en")
 def decision_change(
     *,
     participation_id: int,
@@ -182,21 +187,21 @@ def decision_change(
             raise DomainError("Decisions are recorded when the stage is finalized.")
         decision = Decision.objects.filter(participation=participation).first()
         proposed = decision.proposed_outcome if decision else ""
-        Decision.objects.filter(participation=participation).delete()
-        decision = Decision.objects.create(
+        decision = decision_record(
             participation=participation,
+            user=user,
             outcome=outcome,
             reason_code=Decision.Reason.COMMITTEE,
             reason_ko=reason_ko.strip(),
             reason_en=reason_en.strip(),
             proposed_outcome=proposed,
             overrides_proposal=bool(proposed) and proposed != outcome,
-            decided_by=user,
         )
         team_decision_apply(team=participation.team, stage=participation.stage, outcome=outcome)
         return decision
 
 
+@records_history("note_ko", "note_en")
 def publication_correct(
     *, stage_id: int, user: AbstractBaseUser, note_ko: str = "", note_en: str = ""
 ) -> Publication:

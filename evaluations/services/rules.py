@@ -13,6 +13,7 @@ from evaluations.models import Participation, Score
 from evaluations.roles import Role, user_has_role
 from evaluations.services.recompute import stage_inputs_changed
 from programs.errors import DomainError, NotFound, PermissionDenied
+from programs.history import records_history
 from programs.models import Criterion, Stage
 from programs.numbers import decimal_text
 
@@ -63,6 +64,7 @@ def _parse_max_points(raw: Decimal | str | int | None) -> Decimal:
     return value
 
 
+@records_history()
 def criterion_update(
     *,
     criterion_id: int,
