@@ -76,9 +76,7 @@ def main() -> int:
 
         first = csv_bytes(0)
         rows = len(teams) * len(criteria)
-        print(
-            f"Database: {connection.vendor}. {rows:,} rows, {len(first) / 1024:.0f} KiB (CP949)."
-        )
+        print(f"Database: {connection.vendor}. {rows:,} rows, {len(first) / 1024:.0f} KiB (CP949).")
 
         def receive(content: bytes) -> ScoreImport:
             score_import = imports.score_import_receive(

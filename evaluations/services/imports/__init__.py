@@ -57,6 +57,7 @@ from evaluations.services.imports.template import template_csv, template_xlsx
 from evaluations.services.recompute import stage_inputs_changed
 from evaluations.services.scores import _editable_statuses
 from programs.errors import ConflictError, DomainError, NotFound
+from programs.history import history_actor, history_record_update
 from programs.models import Criterion, Stage
 from programs.numbers import decimal_text
 
@@ -379,9 +380,14 @@ def _apply(import_id: int) -> ScoreImport:
                 score.confirmed_by = None
                 score.confirmed_at = None
                 changed.append(score)
+        reason = f"가져오기 / import: {score_import.filename}"
         for start in range(0, len(new_scores), BATCH_SIZE):
-            Score.objects.bulk_create(new_scores[start : start + BATCH_SIZE])
-            done += len(new_scores[start : start + BATCH_SIZE])
+            batch = Score.objects.bulk_create(new_scores[start : start + BATCH_SIZE])
+            # bulk_create sends no signals: write the "created" history records ourselves.
+            Score.history.bulk_history_create(  # type: ignore[attr-defined]
+                batch, default_user=user, default_change_reason=reason
+            )
+            done += len(batch)
             _set_progress(import_id, done)
         # One UPDATE per distinct (value, ceiling) rather than a CASE per row: every other
         # field changes the same way for all rows (versions were checked under the row locks
@@ -403,6 +409,9 @@ def _apply(import_id: int) -> ScoreImport:
                 )
                 done += len(chunk)
                 _set_progress(import_id, done)
+        if changed:
+            with history_actor(user=user, reason=reason):
+                history_record_update(Score, [score.pk for score in changed])
         if plan:
             stage_inputs_changed(stage_id=stage.pk)
         score_import.status = ScoreImport.Status.APPLIED
