@@ -440,3 +440,22 @@ def test_an_applied_import_is_in_the_history_of_each_score_with_who_and_why(scen
     new = Score.objects.get(participation=scenario.participations["beta"])
     [created] = new.history.all()
     assert (created.history_type, created.history_user) == ("+", scenario.users["clerk2"])
+
+
+def test_an_import_left_waiting_by_a_lost_job_is_queued_again_and_applied_once(scenario):
+    score_import = receive(scenario, csv_bytes(["alpha,nia,,8"]))
+    # The job was never delivered (broker down): the import waits in "queued".
+    ScoreImport.objects.filter(pk=score_import.pk).update(
+        status=ScoreImport.Status.QUEUED, applied_by=scenario.users["clerk"]
+    )
+    again = score_import_apply(import_id=score_import.pk, user=scenario.users["clerk"])
+    assert again.status == ScoreImport.Status.APPLIED
+    score_import_apply(import_id=score_import.pk, user=scenario.users["clerk"])
+    assert Score.objects.get().version == 1
+
+
+def test_a_file_left_unchecked_by_a_lost_job_is_checked_when_asked_again(scenario):
+    score_import = receive(scenario, csv_bytes(["alpha,nia,,8"]))
+    ScoreImport.objects.filter(pk=score_import.pk).update(status=ScoreImport.Status.RECEIVED)
+    checked = score_import_recheck(import_id=score_import.pk, user=scenario.users["clerk"])
+    assert checked.status == ScoreImport.Status.READY

@@ -31,11 +31,13 @@ Queries are bounded: a fixed number to read the stage, then batched writes.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from celery import current_app
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
@@ -54,7 +56,7 @@ from evaluations.services.imports.messages import (
     problem_message,
 )
 from evaluations.services.imports.template import template_csv, template_xlsx
-from evaluations.services.recompute import stage_inputs_changed
+from evaluations.services.recompute import BROKER_ERRORS, stage_inputs_changed
 from evaluations.services.scores import _editable_statuses
 from programs.errors import ConflictError, DomainError, NotFound
 from programs.history import history_actor, history_record_update
@@ -76,6 +78,8 @@ __all__ = [
     "template_csv",
     "template_xlsx",
 ]
+
+logger = logging.getLogger(__name__)
 
 # Above this many rows the check and the apply run as a Celery job with a progress bar.
 SYNC_MAX_ROWS = 300
@@ -107,7 +111,7 @@ def _set_progress(import_id: int, done: int) -> None:
 
 
 def score_import_receive(
-    *, stage_id: int, user: AbstractBaseUser, filename: str, content: bytes
+    *, stage_id: int, user: User, filename: str, content: bytes
 ) -> ScoreImport:
     """Store an uploaded file and check it (now, or in a job for a large file).
 
@@ -151,10 +155,21 @@ def score_import_receive(
     return score_import_check(import_id=score_import.pk)
 
 
-def _enqueue(import_id: int) -> None:
-    from evaluations.tasks import scores_import
+SCORES_IMPORT_TASK = "evaluations.scores_import"
 
-    transaction.on_commit(lambda: scores_import.delay(import_id))
+
+def _enqueue(import_id: int) -> None:
+    """Queue the job once the transaction commits. The task is looked up by name (tasks import
+    services, not the reverse). A broker outage is logged: the import stays waiting, and the
+    person can retry it from the screen."""
+
+    def send() -> None:
+        try:
+            current_app.tasks[SCORES_IMPORT_TASK].delay(import_id)
+        except BROKER_ERRORS as exc:
+            logger.warning("Could not queue scores_import(%s): %s", import_id, exc)
+
+    transaction.on_commit(send)
 
 
 def score_import_check(*, import_id: int) -> ScoreImport:
@@ -174,7 +189,8 @@ def score_import_check(*, import_id: int) -> ScoreImport:
             {"row": None, "column": "", "column_key": None, "code": exc.code, "params": exc.params}
         ]
     else:
-        if stage.status not in _editable_statuses(score_import.uploaded_by):
+        uploader = score_import.uploaded_by
+        if uploader is None or stage.status not in _editable_statuses(uploader):
             problems = [_status_problem(stage)]
         else:
             ScoreImport.objects.filter(pk=import_id).update(rows_total=len(sheet.rows))
@@ -210,7 +226,7 @@ def _status_problem(stage: Stage) -> dict[str, Any]:
     }
 
 
-def score_import_recheck(*, import_id: int, user: AbstractBaseUser) -> ScoreImport:
+def score_import_recheck(*, import_id: int, user: User) -> ScoreImport:
     """Check a failed or previewed import again against the current scores (e.g. after a
     conflict, or after an administrator set a missing maximum)."""
     require_role(user, Role.CLERK, Role.ADMIN)
@@ -225,7 +241,7 @@ def score_import_recheck(*, import_id: int, user: AbstractBaseUser) -> ScoreImpo
     score_import = ScoreImport.objects.filter(pk=import_id).first()
     if score_import is None:
         raise NotFound(_("Import %(id)s does not exist."), params={"id": import_id})
-    if not updated:
+    if not updated and score_import.status != ScoreImport.Status.RECEIVED:
         return score_import
     if score_import.size > SYNC_MAX_BYTES:
         _enqueue(import_id)
@@ -233,24 +249,31 @@ def score_import_recheck(*, import_id: int, user: AbstractBaseUser) -> ScoreImpo
     return score_import_check(import_id=import_id)
 
 
-def score_import_apply(*, import_id: int, user: AbstractBaseUser) -> ScoreImport:
+def score_import_apply(*, import_id: int, user: User) -> ScoreImport:
     """ready (or failed: a retry) → queued, then apply now or in a job for a large file."""
     require_role(user, Role.CLERK, Role.ADMIN)
     with transaction.atomic():
         score_import = ScoreImport.objects.select_for_update().filter(pk=import_id).first()
         if score_import is None:
             raise NotFound(_("Import %(id)s does not exist."), params={"id": import_id})
-        if score_import.status in (ScoreImport.Status.APPLIED, ScoreImport.Status.QUEUED):
+        if score_import.status == ScoreImport.Status.APPLIED:
             return score_import  # the same request twice
-        if score_import.status not in (ScoreImport.Status.READY, ScoreImport.Status.FAILED):
+        if score_import.status == ScoreImport.Status.QUEUED:
+            # Asked again while waiting (e.g. the broker was down): queue the job again; it
+            # locks the import and applies it once.
+            if score_import.rows_total > SYNC_MAX_ROWS:
+                _enqueue(import_id)
+                return score_import
+        elif score_import.status not in (ScoreImport.Status.READY, ScoreImport.Status.FAILED):
             raise DomainError(
                 _("This import has problems to fix first; nothing was applied."),
                 code="import_not_ready",
             )
-        score_import.status = ScoreImport.Status.QUEUED
-        score_import.applied_by = user
-        score_import.error = {}
-        score_import.save(update_fields=["status", "applied_by", "error", "updated_at"])
+        else:
+            score_import.status = ScoreImport.Status.QUEUED
+            score_import.applied_by = user
+            score_import.error = {}
+            score_import.save(update_fields=["status", "applied_by", "error", "updated_at"])
         if score_import.rows_total > SYNC_MAX_ROWS:
             _set_progress(import_id, 0)
             _enqueue(import_id)
@@ -309,7 +332,7 @@ def _apply(import_id: int) -> ScoreImport:
             return score_import
         stage = score_import.stage
         user = score_import.applied_by or score_import.uploaded_by
-        if stage.status not in _editable_statuses(user):
+        if user is None or stage.status not in _editable_statuses(user):
             problem = _status_problem(stage)
             raise DomainError(
                 PROBLEM_MESSAGES["wrong_status"], code="wrong_status", params=problem["params"]
@@ -384,7 +407,7 @@ def _apply(import_id: int) -> ScoreImport:
         for start in range(0, len(new_scores), BATCH_SIZE):
             batch = Score.objects.bulk_create(new_scores[start : start + BATCH_SIZE])
             # bulk_create sends no signals: write the "created" history records ourselves.
-            Score.history.bulk_history_create(  # type: ignore[attr-defined]
+            Score.history.bulk_history_create(
                 batch, default_user=user, default_change_reason=reason
             )
             done += len(batch)

@@ -94,6 +94,7 @@ def criterion_paths(criterion: Criterion) -> list[str]:
     if criterion.parent_id is None:
         return []
     parent = criterion.parent
+    assert parent is not None  # parent_id is set
     return [f"{parent.name_ko} > {criterion.name_ko}", f"{parent.name_en} > {criterion.name_en}"]
 
 

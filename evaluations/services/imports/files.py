@@ -4,6 +4,7 @@ UTF-16 or CP949/EUC-KR. Raises `FileProblem` when the file itself is unusable.""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -60,7 +61,21 @@ class FileProblem(Exception):
 
 
 def _norm(text: Any) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or ""))).casefold()
+    """Names compared the way people mean them: full-width forms, spaces and case ignored."""
+    return _norm_text(str(text or ""))
+
+
+# Team and criterion names repeat on every row: normalise each distinct text once.
+@functools.lru_cache(maxsize=4096)
+def _norm_text(text: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _blank(cell: Cell) -> bool:
+    return cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
 
 
 def _letter(index: int) -> str:
@@ -107,7 +122,7 @@ def _find_header(rows: Iterator[tuple[int, list[Cell]]]) -> Sheet | None:
         for key in REQUIRED_COLUMNS:
             if key not in columns:
                 raise FileProblem("missing_column", column=str(COLUMN_LABELS[key]))
-        data = [(n, c) for n, c in rows if any(_norm(cell.value) for cell in c)]
+        data = [(n, c) for n, c in rows if not all(_blank(cell) for cell in c)]
         return Sheet(
             header_row=number,
             columns=columns,
