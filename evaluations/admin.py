@@ -19,6 +19,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -126,7 +128,7 @@ def _stage_workflow_action(
     def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Stage]) -> None:
         for stage in queryset.order_by("order"):
             try:
-                service(stage_id=stage.pk, user=request.user)
+                service(stage_id=stage.pk, user=_acting_user(request))
             except DomainError as error:
                 modeladmin.message_user(request, f"{stage.name_en}: {error}", messages.ERROR)
             else:
@@ -201,13 +203,27 @@ class GateAdmin(programs_admin.GateAdmin):
             stage_rules_changed(stage_id=stage_id)
 
 
+def _acting_user(request: HttpRequest) -> User:
+    """The signed-in staff member acting; the admin site lets nobody else reach its views."""
+    if not isinstance(request.user, User):
+        raise DjangoPermissionDenied
+    return request.user
+
+
 # --- Participations -------------------------------------------------------------------------
 
 
 class ScoreInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Score
-    fields = ["criterion", "evaluator_code", "value", "version", "entered_by", "confirmed_by"]
-    readonly_fields = fields
+    readonly_fields = (
+        "criterion",
+        "evaluator_code",
+        "value",
+        "version",
+        "entered_by",
+        "confirmed_by",
+    )
+    fields = readonly_fields
     extra = 0
     show_change_link = True
 
@@ -221,8 +237,15 @@ class ScoreInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class GateResultInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = GateResult
-    fields = ["gate", "passed", "reason_ko", "version", "entered_by", "confirmed_by"]
-    readonly_fields = fields
+    readonly_fields = (
+        "gate",
+        "passed",
+        "reason_ko",
+        "version",
+        "entered_by",
+        "confirmed_by",
+    )
+    fields = readonly_fields
     extra = 0
     show_change_link = True
 
@@ -368,25 +391,29 @@ class ScoreAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
             participation_id=obj.participation_id,
             criterion_id=obj.criterion_id,
             value=obj.value,
-            user=request.user,
+            user=_acting_user(request),
             evaluator_code=obj.evaluator_code,
             expected_version=form.cleaned_data.get("version") if change else None,
         )
         _copy_saved(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: Score) -> None:
-        score_delete(score_id=obj.pk, user=request.user, expected_version=obj.version)
+        score_delete(score_id=obj.pk, user=_acting_user(request), expected_version=obj.version)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Score]) -> None:
         with transaction.atomic():
             for score in queryset:
-                score_delete(score_id=score.pk, user=request.user, expected_version=score.version)
+                score_delete(
+                    score_id=score.pk, user=_acting_user(request), expected_version=score.version
+                )
 
     @admin.action(description="Confirm the selected scores", permissions=["confirm"])
     def confirm_selected(self, request: HttpRequest, queryset: QuerySet[Score]) -> None:
         with transaction.atomic():
             for score in queryset:
-                score_confirm(score_id=score.pk, user=request.user, expected_version=score.version)
+                score_confirm(
+                    score_id=score.pk, user=_acting_user(request), expected_version=score.version
+                )
         self.message_user(request, f"Confirmed {len(queryset)} score(s).", messages.SUCCESS)
 
 
@@ -456,7 +483,7 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
             participation_id=obj.participation_id,
             gate_id=obj.gate_id,
             passed=obj.passed,
-            user=request.user,
+            user=_acting_user(request),
             reason_ko=obj.reason_ko,
             reason_en=obj.reason_en,
             expected_version=form.cleaned_data.get("version") if change else None,
@@ -478,7 +505,9 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
         with transaction.atomic():
             for result in queryset:
                 gate_result_confirm(
-                    gate_result_id=result.pk, user=request.user, expected_version=result.version
+                    gate_result_id=result.pk,
+                    user=_acting_user(request),
+                    expected_version=result.version,
                 )
         self.message_user(request, f"Confirmed {len(queryset)} gate result(s).", messages.SUCCESS)
 
@@ -539,8 +568,16 @@ class DecisionAdmin(SimpleHistoryAdmin):
 
 class StandingsRowInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = StandingsRow
-    fields = ["position", "rank", "tied", "participation", "total", "proposed_outcome", "reason_en"]
-    readonly_fields = fields
+    readonly_fields = (
+        "position",
+        "rank",
+        "tied",
+        "participation",
+        "total",
+        "proposed_outcome",
+        "reason_en",
+    )
+    fields = readonly_fields
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StandingsRow]:

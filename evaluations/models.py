@@ -291,7 +291,7 @@ class StageStatistic(models.Model):
         ]
 
     def __str__(self) -> str:
-        what = self.criterion.code if self.criterion_id else "total"
+        what = self.criterion.code if self.criterion is not None else "total"
         return f"{self.stage} {self.kind} {what} = {self.value}"
 
 

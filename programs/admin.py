@@ -92,7 +92,7 @@ class CriterionInline(admin.TabularInline):
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
+    ) -> forms.ModelChoiceField[Any] | None:
         # A parent is a criterion of the same stage; offering every stage's criteria would make
         # each row's list as long as the whole table.
         if db_field.name == "parent":

@@ -218,7 +218,7 @@ class Stage(BilingualMixin, models.Model):
     @property
     def public_status_label(self) -> str:
         if self.status in (self.Status.PLANNED, self.Status.PUBLISHED):
-            return str(self.get_status_display())  # type: ignore[attr-defined]
+            return str(self.get_status_display())
         return str(_("Under evaluation"))
 
 
@@ -292,12 +292,12 @@ class Criterion(BilingualMixin, models.Model):
         return f"{self.code} ({self.max_points if self.max_points is not None else '?'})"
 
     def clean(self) -> None:
-        if self.parent_id is not None and self.parent.stage_id != self.stage_id:
+        if self.parent is not None and self.parent.stage_id != self.stage_id:
             raise ValidationError({"parent": "The parent criterion belongs to another stage."})
         if self.pk is None or self.target is not None or self.max_points is None:
             return
         # Scores live in the evaluations app; the reverse relation avoids importing it.
-        above = self.scores.filter(value__gt=self.max_points).count()  # type: ignore[attr-defined]
+        above = self.scores.filter(value__gt=self.max_points).count()
         if above:
             raise ValidationError(
                 {

@@ -167,7 +167,7 @@ class RecordLoader:
         label: str | None = None,
         create_values: dict[str, Any] | None = None,
     ) -> M:
-        name = model._meta.verbose_name_plural
+        name = str(model._meta.verbose_name_plural)
         obj = model._default_manager.filter(**lookup).first()
         if obj is None:
             obj = model(**lookup, **{**values, **(create_values or {})})

@@ -8,7 +8,7 @@ both write through `decision_record`.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from programs.errors import domain_error_from_validation
 def decision_record(
     *,
     participation: Participation,
-    user: AbstractBaseUser | None,
+    user: User | None,
     outcome: str,
     reason_code: str,
     reason_ko: str,

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +53,7 @@ class DecisionInput:
     reason_code: str = Decision.Reason.COMMITTEE
 
 
-def _require_admin(user: AbstractBaseUser | None) -> None:
+def _require_admin(user: User | None) -> None:
     if user is None or not user_has_role(user, Role.ADMIN):
         raise PermissionDenied("Only an administrator can change a stage's status.")
 
@@ -80,7 +80,7 @@ def _transition(stage: Stage, old: str, new: str, **extra: object) -> None:
 
 
 @records_history()
-def stage_open(*, stage_id: int, user: AbstractBaseUser) -> Stage:
+def stage_open(*, stage_id: int, user: User) -> Stage:
     """planned → scoring. Creates participations for the teams still in the program."""
     _require_admin(user)
     with transaction.atomic():
@@ -184,7 +184,7 @@ def describe_items(items: list[str], limit: int = 5) -> str:
 
 
 @records_history()
-def stage_submit_for_review(*, stage_id: int, user: AbstractBaseUser) -> Stage:
+def stage_submit_for_review(*, stage_id: int, user: User) -> Stage:
     """scoring → review, once every team has a mark on every criterion and every gate is decided."""
     _require_admin(user)
     with transaction.atomic():
@@ -207,7 +207,7 @@ def stage_submit_for_review(*, stage_id: int, user: AbstractBaseUser) -> Stage:
 
 
 @records_history("reason")
-def stage_return_to_scoring(*, stage_id: int, user: AbstractBaseUser, reason: str = "") -> Stage:
+def stage_return_to_scoring(*, stage_id: int, user: User, reason: str = "") -> Stage:
     """review → scoring: send the stage back (e.g. a mark to re-check); the reason is kept."""
     _require_admin(user)
     with transaction.atomic():
@@ -242,7 +242,7 @@ def unconfirmed_entries(*, stage: Stage) -> list[str]:
 def stage_finalize(
     *,
     stage_id: int,
-    user: AbstractBaseUser,
+    user: User,
     decisions: Mapping[int, DecisionInput] | None = None,
 ) -> list[Decision]:
     """review → finalized: record a decision per participation and the teams' statuses.
@@ -371,7 +371,7 @@ def next_competitive_stage(*, stage: Stage) -> Stage | None:
 
 @records_history()
 def stage_schedule_announcement(
-    *, stage_id: int, user: AbstractBaseUser, announcement_at: dt.datetime
+    *, stage_id: int, user: User, announcement_at: dt.datetime
 ) -> Stage:
     _require_admin(user)
     if timezone.is_naive(announcement_at):

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,7 +40,7 @@ def publication_payload_build(*, stage: Stage) -> dict[str, Any]:
     criteria = [
         {
             "code": c.code,
-            "parent": c.parent.code if c.parent_id else None,
+            "parent": c.parent.code if c.parent is not None else None,
             "name_ko": c.name_ko,
             "name_en": c.name_en,
             "max_points": decimal_text(c.max_points),
@@ -77,7 +77,7 @@ def publication_payload_build(*, stage: Stage) -> dict[str, Any]:
         )
     statistics = [
         {
-            "criterion": s.criterion.code if s.criterion_id else None,
+            "criterion": s.criterion.code if s.criterion is not None else None,
             "kind": s.kind,
             "value": decimal_text(s.value),
             "team_count": s.team_count,
@@ -106,7 +106,7 @@ def _public_part(payload: dict[str, Any]) -> dict[str, Any]:
 def stage_publish(
     *,
     stage_id: int,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     now: dt.datetime | None = None,
 ) -> Publication:
     """finalized → published, exactly once (compare-and-set), freezing the public record.
@@ -170,7 +170,7 @@ def stage_publish_due(*, now: dt.datetime | None = None) -> list[int]:
 def decision_change(
     *,
     participation_id: int,
-    user: AbstractBaseUser,
+    user: User,
     outcome: str,
     reason_ko: str,
     reason_en: str,
@@ -203,7 +203,7 @@ def decision_change(
 
 @records_history("note_ko", "note_en")
 def publication_correct(
-    *, stage_id: int, user: AbstractBaseUser, note_ko: str = "", note_en: str = ""
+    *, stage_id: int, user: User, note_ko: str = "", note_en: str = ""
 ) -> Publication:
     """Publish a correction: a new frozen record pointing to the latest one, with a note."""
     require_role(user, Role.ADMIN)

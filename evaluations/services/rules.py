@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -68,7 +68,7 @@ def _parse_max_points(raw: Decimal | str | int | None) -> Decimal:
 def criterion_update(
     *,
     criterion_id: int,
-    user: AbstractBaseUser,
+    user: User,
     max_points: Decimal | str | int,
 ) -> Criterion:
     """An administrator sets a criterion's maximum points (its weight) on a planned stage.

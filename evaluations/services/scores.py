@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -31,7 +31,7 @@ SCORE_EDITABLE = (Stage.Status.SCORING,)
 CORRECTABLE = (Stage.Status.PUBLISHED,)
 
 
-def _check_editable(stage: Stage, user: AbstractBaseUser) -> None:
+def _check_editable(stage: Stage, user: User) -> None:
     if stage.status in _editable_statuses(user):
         return
     if stage.status == Stage.Status.PUBLISHED:
@@ -46,7 +46,7 @@ def _check_editable(stage: Stage, user: AbstractBaseUser) -> None:
     )
 
 
-def _editable_statuses(user: AbstractBaseUser) -> tuple[str, ...]:
+def _editable_statuses(user: User) -> tuple[str, ...]:
     if user_has_role(user, Role.ADMIN):
         return (*SCORE_EDITABLE, *CORRECTABLE)
     return SCORE_EDITABLE
@@ -88,7 +88,7 @@ def score_save(
     participation_id: int,
     criterion_id: int,
     value: Decimal | str | int | None,
-    user: AbstractBaseUser,
+    user: User,
     evaluator_code: str = "",
     expected_version: int | None = None,
     reason: str = "",
@@ -202,9 +202,7 @@ def score_save(
 
 
 @records_history("reason")
-def score_delete(
-    *, score_id: int, user: AbstractBaseUser, expected_version: int, reason: str = ""
-) -> None:
+def score_delete(*, score_id: int, user: User, expected_version: int, reason: str = "") -> None:
     require_role(user, Role.CLERK, Role.ADMIN)
     with transaction.atomic():
         score = Score.objects.select_related("participation__stage").filter(pk=score_id).first()
@@ -218,7 +216,7 @@ def score_delete(
 
 
 @records_history()
-def score_confirm(*, score_id: int, user: AbstractBaseUser, expected_version: int) -> Score:
+def score_confirm(*, score_id: int, user: User, expected_version: int) -> Score:
     """A second person confirms a score exactly as they saw it."""
     require_role(user, Role.VERIFIER, Role.ADMIN)
     with transaction.atomic():
@@ -254,7 +252,7 @@ def gate_result_save(
     participation_id: int,
     gate_id: int,
     passed: bool | None,
-    user: AbstractBaseUser,
+    user: User,
     reason_ko: str = "",
     reason_en: str = "",
     expected_version: int | None = None,
@@ -309,9 +307,7 @@ def gate_result_save(
 
 
 @records_history()
-def gate_result_confirm(
-    *, gate_result_id: int, user: AbstractBaseUser, expected_version: int
-) -> GateResult:
+def gate_result_confirm(*, gate_result_id: int, user: User, expected_version: int) -> GateResult:
     require_role(user, Role.VERIFIER, Role.ADMIN)
     with transaction.atomic():
         result = GateResult.objects.filter(pk=gate_result_id).first()
@@ -332,7 +328,7 @@ def gate_result_confirm(
 
 @records_history("reason")
 def gate_result_delete(
-    *, gate_result_id: int, user: AbstractBaseUser, expected_version: int, reason: str = ""
+    *, gate_result_id: int, user: User, expected_version: int, reason: str = ""
 ) -> None:
     """Remove a gate result (e.g. recorded on the wrong team), exactly as the person saw it."""
     require_role(user, Role.CLERK, Role.ADMIN)
