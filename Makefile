@@ -26,6 +26,7 @@ migrate: install
 	$(PY) manage.py migrate --no-input
 
 run: install
+	$(PY) manage.py compile_catalogues
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_program
 	$(PY) manage.py ensure_local_admin
@@ -48,6 +49,7 @@ format: install-dev
 
 bench: install-dev
 	$(PY) -m bench.recompute
+	$(PY) -m bench.score_import
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -2,14 +2,21 @@
 
 Retries are only for errors that are expected to pass (a database connection dropped or a lock
 wait cancelled); a bug fails loudly instead of retrying forever.
+
+No task sets its own time limits: every task runs under `CELERY_TASK_SOFT_TIME_LIMIT` and
+`CELERY_TASK_TIME_LIMIT` from the settings, so an operator changes them in one place. The
+longest job, recomputing every stale stage, is therefore split: `standings_reconcile` only finds
+the stale stages and queues one `standings_recompute` per stage, each with the full limits.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from evaluations.services import publication, recompute
+from evaluations.services import imports, publication, recompute
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
@@ -22,8 +29,6 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
     retry_backoff=2,
     retry_backoff_max=60,
     max_retries=5,
-    soft_time_limit=540,
-    time_limit=600,
 )
 def standings_recompute(stage_id: int) -> dict[str, object]:
     result = recompute.standings_recompute(stage_id=stage_id)
@@ -41,11 +46,11 @@ def standings_recompute(stage_id: int) -> dict[str, object]:
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
     max_retries=3,
-    soft_time_limit=100,
-    time_limit=120,
 )
-def stage_publish_due() -> list[int]:
-    return publication.stage_publish_due()
+def stage_publish_due(now: str | None = None) -> list[int]:
+    """`now` (ISO 8601, for tests and replays) stands in for the clock; beat passes nothing."""
+    moment = dt.datetime.fromisoformat(now) if now else None
+    return publication.stage_publish_due(now=moment)
 
 
 @shared_task(
@@ -55,7 +60,28 @@ def stage_publish_due() -> list[int]:
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
     max_retries=3,
-    time_limit=1_800,
 )
 def standings_reconcile() -> list[int]:
-    return recompute.standings_reconcile()
+    """Queue a recompute for every stale stage; return their ids.
+
+    Recomputing them here, one after another, would need a limit per stage; a queued recompute
+    runs under the usual limits, on whichever worker is free, one at a time per stage.
+    """
+    stale = recompute.stale_stage_ids()
+    for stage_id in stale:
+        standings_recompute.delay(stage_id)
+    return stale
+
+
+@shared_task(
+    name="evaluations.scores_import",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    max_retries=5,
+)
+def scores_import(import_id: int) -> dict[str, object]:
+    """Check a received import or apply a queued one (see services/imports.py)."""
+    result = imports.score_import_run(import_id=import_id)
+    return {"import_id": import_id, "status": result.status if result else None}
