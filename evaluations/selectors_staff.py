@@ -227,6 +227,8 @@ def stage_setup_view(*, stage: Stage) -> StageSetup:
     )
     gates = list(Gate.objects.filter(stage=stage).order_by("code"))
     return StageSetup(stage=stage, criteria=ordered, gates=gates, participations=participations)
+
+
 # --- Review and decision (staff review screen) ----------------------------------------------
 
 
