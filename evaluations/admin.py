@@ -39,6 +39,7 @@ from evaluations.models import (
     Publication,
     RecomputeLock,
     Score,
+    ScoreImport,
     StageStatistic,
     StandingsRow,
     StandingsSnapshot,
@@ -927,3 +928,14 @@ class RecomputeLockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["stage"]
     list_select_related = ["stage"]
     ordering = ["stage__order"]
+
+
+@admin.register(ScoreImport)
+class ScoreImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Imports are uploaded, checked and applied on the staff import screen, never here."""
+
+    list_display = ["filename", "stage", "status", "rows_total", "uploaded_by", "uploaded_at"]
+    list_filter = ["status", "stage"]
+    list_select_related = ["stage", "uploaded_by"]
+    ordering = ["-uploaded_at"]
+    exclude = ["content", "plan"]

@@ -13,6 +13,7 @@ from evaluations.models import (
     Decision,
     Publication,
     RecomputeLock,
+    ScoreImport,
     StandingsRow,
     StandingsSnapshot,
 )
@@ -38,7 +39,7 @@ TRACKER_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in TRACKER_APPS),
     key=lambda model: model._meta.label,
 )
-READ_ONLY_MODELS = {Publication, StandingsSnapshot, StandingsRow, RecomputeLock}
+READ_ONLY_MODELS = {Publication, StandingsSnapshot, StandingsRow, RecomputeLock, ScoreImport}
 # Recorded only by finalizing a stage; changed through the service, never added by hand.
 RECORDED_BY_SERVICES = {Decision}
 
@@ -64,6 +65,7 @@ def build_one_of_everything() -> None:
     row = StandingsRowFactory(snapshot__stage=stage, participation=participation)
     PublicationFactory(snapshot=row.snapshot)
     RecomputeLock.objects.create(stage=stage)
+    ScoreImport.objects.create(stage=stage, filename="m.csv", content=b"x", size=1, digest="0")
     stage.statistics.create(value="77.1", team_count=5)
     stage.milestones.create(program=program, date="2026-01-15", title_ko="발표", title_en="Result")
 

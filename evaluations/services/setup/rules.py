@@ -49,6 +49,15 @@ def stage_rules_update(
             "tie_break": tie_break,
         }
     )
+    if "elimination_rule" in values:
+        rule = values["elimination_rule"]
+        if rule not in Stage.Rule.values:
+            raise DomainError(_("Choose one of the elimination rules."), field="elimination_rule")
+        # A count or threshold belongs to the rule that uses it; another rule clears it.
+        if rule not in (Stage.Rule.ELIMINATE_LOWEST, Stage.Rule.KEEP_TOP):
+            values["rule_count"] = None
+        if rule != Stage.Rule.THRESHOLD:
+            values["rule_threshold"] = None
     with transaction.atomic():
         stage = stage_locked(stage_id)
         changed = changed_values(stage, values)
