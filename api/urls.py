@@ -1,7 +1,27 @@
-"""The REST API under /api/."""
+"""The REST API under /api/: v1 endpoints, the OpenAPI schema and its docs (served by the app)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from api import errors
+from api.views import public
 
 app_name = "api"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+router = SimpleRouter()
+router.register("programs", public.ProgramViewSet, basename="program")
+router.register("stages", public.StageViewSet, basename="stage")
+router.register("teams", public.TeamViewSet, basename="team")
+router.register("organizations", public.OrganizationViewSet, basename="organization")
+router.register("models", public.AIModelViewSet, basename="aimodel")
+router.register("benchmarks", public.BenchmarkResultViewSet, basename="benchmark")
+router.register("publications", public.PublicationViewSet, basename="publication")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/: the JSON error shape, not an HTML page.
+    re_path(r"^.*$", errors.not_found),
+]

@@ -95,11 +95,16 @@ class PreconditionFailed(DomainError):
 # The one mapping from error code to HTTP status, for staff views and the API alike. Codes not
 # listed are input errors (400).
 HTTP_STATUS_BY_CODE: dict[str, int] = {
+    "not_authenticated": 401,
     "forbidden": 403,
     "not_found": 404,
+    "method_not_allowed": 405,
+    "not_acceptable": 406,
     "conflict": 409,
     "precondition_failed": 412,
+    "unsupported_media_type": 415,
     "precondition_required": 428,
+    "throttled": 429,
 }
 
 

@@ -21,7 +21,7 @@ from evaluations.models import (
     StandingsSnapshot,
 )
 from programs.models import Criterion, Gate, Program, Source, Stage
-from teams.models import AIModel, Membership, Organization, Team
+from teams.models import AIModel, BenchmarkResult, Membership, Organization, Team
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -212,3 +212,12 @@ class PublicationFactory(factory.django.DjangoModelFactory):
     sequence = 1
     published_at = factory.LazyFunction(timezone.now)
     payload = factory.LazyFunction(lambda: {"rows": []})
+
+
+class BenchmarkResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BenchmarkResult
+
+    model = factory.SubFactory(AIModelFactory)
+    benchmark = factory.Sequence(lambda n: f"Benchmark {n}")
+    score = Decimal("70")
