@@ -8,6 +8,7 @@ rather than falling back silently (the healthchecks way).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Throttles repeated failed sign-ins (staff sign-in and the admin alike).
+    "axes",
     "programs",
     "teams",
     "evaluations",
@@ -89,11 +92,15 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # /staff/ keeps one URL per screen in both languages; see the module's docstring.
+    "staff.middleware.StaffLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in with AXES_LOCKOUT_CALLABLE.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,6 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "staff.context_processors.staff_frame",
             ],
         },
     },
@@ -197,7 +205,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:home"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username/address never reaches the password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: after AXES_FAILURE_LIMIT failed sign-ins for the same username from the same
+# address, further attempts are refused for AXES_COOLOFF_MINUTES, with a message saying so.
+# Locking by username and address together means a stranger cannot lock a colleague out from
+# elsewhere by guessing at their username.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "staff.views.auth.locked_out"
+AXES_VERBOSE = False
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "ko"

@@ -68,6 +68,47 @@ class Participation(models.Model):
     def clean(self) -> None:
         if self.team_id and self.stage_id and self.team.program_id != self.stage.program_id:
             raise ValidationError({"team": "This team belongs to another program than the stage."})
+        if not self.ranked and self.team_id and self.stage_id:
+            self._check_unranked()
+
+    def _check_unranked(self) -> None:
+        """Refuse "not ranked / joined later" for a team that was in the program all along.
+
+        A team really joined after scoring of this stage began only when both hold:
+        1. scoring of the stage has begun (it is no longer planned), and
+        2. the team joined the program at a stage that comes after this one in the program's
+           order (e.g. through an additional call that ran while this stage was scored).
+        A team that joined at this stage or before was there when scoring began (opening a
+        stage gives it a place) and is ranked like everyone else.
+        """
+        stage, joined = self.stage, self.team.joined_stage
+        if stage.status != Stage.Status.PLANNED and joined.order > stage.order:
+            return
+        if stage.status == Stage.Status.PLANNED:
+            message = _(
+                "“%(team)s” cannot be left unranked in “%(stage)s”: scoring of that stage has not "
+                "begun, so no team can have joined after it began."
+            )
+        else:
+            message = _(
+                "“%(team)s” cannot be left unranked in “%(stage)s”: it joined the program at "
+                "“%(joined_stage)s”, before scoring of that stage began, so it is ranked like "
+                "every other team. Only a team that joined at a later stage may be left unranked."
+            )
+        raise ValidationError(
+            {
+                "ranked": ValidationError(
+                    message,
+                    code="ranked_not_joined_later",
+                    params={
+                        "team": self.team.name,
+                        "stage": stage.name,
+                        "joined_stage": joined.name,
+                        "stage_status": stage.status,
+                    },
+                )
+            }
+        )
 
 
 class Score(models.Model):
@@ -106,6 +147,13 @@ class Score(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     note = models.CharField(max_length=300, blank=True)
+    # A verifier may send an unconfirmed entry back to the clerk with a note instead of
+    # confirming it; the next save of the entry clears all three.
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_back_at = models.DateTimeField(null=True, blank=True)
+    sent_back_note = models.CharField(max_length=500, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="scores")
 
     class Meta:

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import (
     Decision,
@@ -104,6 +105,29 @@ def _datetime(raw: Any, where: str) -> dt.datetime | None:
     return raw
 
 
+def _validation_record_error(where: str, exc: ValidationError) -> RecordError:
+    """The model's refusal, naming the row of the file and the field, with the first error's
+    code and parameters so a caller can match on the code rather than the sentence."""
+    problems = "; ".join(
+        f"{key}: {' '.join(messages)}" if key != "__all__" else " ".join(messages)
+        for key, messages in exc.message_dict.items()
+    )
+    field, first = next(
+        ((key, errors[0]) for key, errors in exc.error_dict.items() if errors),
+        (None, None),
+    )
+    return RecordError(
+        _("%(row)s: %(problems)s"),
+        code=(first.code if first is not None else None) or "invalid",
+        field=None if field in (None, NON_FIELD_ERRORS) else field,
+        params={
+            **((first.params or {}) if first is not None else {}),
+            "row": where,
+            "problems": problems,
+        },
+    )
+
+
 def _same(current: Any, wanted: Any) -> bool:
     if isinstance(current, models.Model) or isinstance(wanted, models.Model):
         return getattr(current, "pk", current) == getattr(wanted, "pk", wanted)
@@ -175,11 +199,7 @@ class RecordLoader:
         try:
             obj.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{key}: {' '.join(messages)}" if key != "__all__" else " ".join(messages)
-                for key, messages in exc.message_dict.items()
-            )
-            raise RecordError(f"{where}: {problems}") from None
+            raise _validation_record_error(where, exc) from None
         try:
             with transaction.atomic():
                 obj.save()

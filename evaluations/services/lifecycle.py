@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from evaluations import standings as core
 from evaluations.models import Decision, GateResult, Outcome, Participation, Score
@@ -90,6 +91,23 @@ def stage_open(*, stage_id: int, user: AbstractBaseUser) -> Stage:
         if not stage.criteria.exists():
             raise DomainError(
                 f"Stage “{stage.name_en}” has no criteria; add them before opening it for scoring."
+            )
+        unweighted = list(
+            stage.criteria.filter(max_points__isnull=True)
+            .order_by("order", "code")
+            .values_list("code", flat=True)
+        )
+        if unweighted:
+            # Weights are fixed once scoring begins (criterion_update), so a stage opened
+            # without them could never be scored or ranked.
+            raise DomainError(
+                _(
+                    "Set the maximum points of %(criteria)s before opening “%(stage)s”: no "
+                    "mark can be entered or totalled without them."
+                ),
+                code="max_points_missing",
+                field="max_points",
+                params={"criteria": ", ".join(unweighted), "stage": stage.name},
             )
         stage_participations_prepare(stage=stage)
         _transition(stage, Stage.Status.PLANNED, Stage.Status.SCORING)

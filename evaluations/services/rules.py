@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Participation, Score
+from evaluations.roles import Role, user_has_role
 from evaluations.services.recompute import stage_inputs_changed
-from programs.models import Criterion
+from programs.errors import DomainError, NotFound, PermissionDenied
+from programs.models import Criterion, Stage
+from programs.numbers import decimal_text
+
+# Criterion.max_points is a DecimalField(max_digits=6, decimal_places=2).
+MAX_POINTS_PLACES = 2
+MAX_POINTS_LIMIT = Decimal("9999.99")
 
 
 def stage_rules_changed(*, stage_id: int | None) -> None:
@@ -27,3 +39,86 @@ def criterion_saved(*, criterion: Criterion) -> None:
     if ceiling is None:
         Score.objects.filter(criterion=criterion, value_max__isnull=False).update(value_max=None)
     stage_rules_changed(stage_id=criterion.stage_id)
+
+
+def _parse_max_points(raw: Decimal | str | int | None) -> Decimal:
+    try:
+        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        value = Decimal("NaN")
+    if not value.is_finite() or value <= 0 or value > MAX_POINTS_LIMIT:
+        raise DomainError(
+            _("Enter the maximum points as a number above 0 and at most %(limit)s."),
+            code="invalid_max_points",
+            field="max_points",
+            params={"value": raw, "limit": decimal_text(MAX_POINTS_LIMIT)},
+        )
+    if value.as_tuple().exponent < -MAX_POINTS_PLACES:  # type: ignore[operator]
+        raise DomainError(
+            _("Enter the maximum points with at most %(places)s decimal places."),
+            code="invalid_max_points",
+            field="max_points",
+            params={"value": raw, "places": MAX_POINTS_PLACES},
+        )
+    return value
+
+
+def criterion_update(
+    *,
+    criterion_id: int,
+    user: AbstractBaseUser,
+    max_points: Decimal | str | int,
+) -> Criterion:
+    """An administrator sets a criterion's maximum points (its weight) on a planned stage.
+
+    The ministry may publish a stage's weights late or not at all (stage 2's were never
+    published), so staff enter them before opening the stage. Once scoring begins the weights
+    are fixed: changing them then would silently re-weigh marks already entered. The scores'
+    stored ceilings follow the criterion (`criterion_saved`), as for every criterion change.
+    """
+    if not user_has_role(user, Role.ADMIN):
+        raise PermissionDenied(
+            _("Only an administrator can change a criterion's maximum points."),
+            field="max_points",
+        )
+    value = _parse_max_points(max_points)
+    with transaction.atomic():
+        criterion = Criterion.objects.filter(pk=criterion_id).select_related("stage").first()
+        if criterion is None:
+            raise NotFound(
+                _("Criterion %(criterion_id)s does not exist."),
+                field="criterion",
+                params={"criterion_id": criterion_id},
+            )
+        # Lock the stage as stage_open does, so weights cannot change while it is being opened.
+        stage = Stage.objects.select_for_update(no_key=True).get(pk=criterion.stage_id)
+        if stage.status != Stage.Status.PLANNED:
+            raise DomainError(
+                _(
+                    "The weights of “%(stage)s” are fixed once scoring begins; “%(criterion)s” "
+                    "can be changed only while the stage is planned."
+                ),
+                code="wrong_status",
+                field="max_points",
+                params={
+                    "stage": stage.name,
+                    "criterion": criterion.code,
+                    "status": stage.status,
+                },
+            )
+        if criterion.max_points == value:
+            return criterion  # the same request twice
+        criterion.max_points = value
+        try:
+            criterion.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            messages = exc.message_dict.get("max_points") or exc.messages
+            raise DomainError(
+                _("“%(criterion)s”: %(problem)s"),
+                code="invalid_max_points",
+                field="max_points",
+                params={"criterion": criterion.code, "problem": " ".join(messages)},
+            ) from None
+        criterion.save(update_fields=["max_points"])
+        criterion_saved(criterion=criterion)
+        return criterion

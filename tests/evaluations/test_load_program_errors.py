@@ -58,3 +58,26 @@ def test_decimals_written_as_floats_are_refused(tmp_path):
     broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CommandError, match="write decimals as quoted strings"):
         load("--file", str(broken))
+
+
+def test_a_team_in_the_program_all_along_cannot_be_loaded_as_joined_later(tmp_path):
+    from evaluations.record.loader import RecordError, program_record_load
+
+    data = yaml.safe_load(RECORD_PATH.read_text(encoding="utf-8"))
+    stage2 = next(block for block in data["results"] if block["stage"] == "stage-2")
+    stage2["participations"][0]["ranked"] = False
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(
+        CommandError,
+        match=r"results of stage-2 team lg-ai-research: ranked: .*scoring of that stage has not "
+        r"begun",
+    ):
+        load("--file", str(broken))
+    assert not Program.objects.exists()
+
+    with pytest.raises(RecordError) as refused:
+        program_record_load(path=broken)
+    error = refused.value.as_dict()
+    assert (error["code"], error["field"]) == ("ranked_not_joined_later", "ranked")
+    assert error["params"]["row"] == "results of stage-2 team lg-ai-research"

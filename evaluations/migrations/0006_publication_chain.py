@@ -40,7 +40,7 @@ def chain_existing(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0003_statistic_constraints"),
+        ("evaluations", "0005_score_send_back"),
     ]
 
     operations = [

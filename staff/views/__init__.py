@@ -1,0 +1,1 @@
+"""Staff views: thin. Validate the request, call one service or selector, render."""
