@@ -2,8 +2,9 @@
 
 The quality bar (DESIGN.md): a stage of 1,000 teams × 20 criteria × 10 evaluators (200,000
 marks) recomputes in at most 3× the time of reading those rows from the database, in bounded
-memory. The bench builds that stage in a throw-away test database (PostgreSQL when
-DATABASE_URL points at one, else SQLite), then times, best of a few runs:
+memory. The bench builds that stage with the shared synthetic generator (`bench/synthetic.py`) in a
+throw-away test database (PostgreSQL when DATABASE_URL points at one, else SQLite), then
+times, best of a few runs:
 
 1. reading the 200,000 marks (`values_list(...).iterator()`), the floor nothing can beat;
 2. `standings_recompute` end to end (read, compute, write 1,000 rows, swap the current flag);
@@ -20,7 +21,6 @@ It prints the numbers and the ratio, and exits non-zero when the bar is missed.
 from __future__ import annotations
 
 import os
-import random
 import sys
 import time
 import tracemalloc
@@ -39,6 +39,7 @@ TEAMS = int(os.environ.get("BENCH_TEAMS", "1000"))
 CRITERIA = int(os.environ.get("BENCH_CRITERIA", "20"))
 EVALUATORS = int(os.environ.get("BENCH_EVALUATORS", "10"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+SEED = 20260115
 MAX_RATIO = Decimal("3")
 
 
@@ -51,75 +52,8 @@ def best_of(runs: int, action: Callable[[], object]) -> float:
     return best
 
 
-def build_stage() -> int:
-    from evaluations.models import Participation, Score
-    from programs.models import Criterion, Program, Stage
-    from teams.models import Organization, Team
-
-    rng = random.Random(20260115)
-    program = Program.objects.create(slug="bench", name_ko="벤치", name_en="Bench")
-    call = Stage.objects.create(
-        program=program, order=1, slug="call", kind="call", name_ko="공모", name_en="Call"
-    )
-    stage = Stage.objects.create(
-        program=program,
-        order=2,
-        slug="bench-stage",
-        kind="evaluation",
-        name_ko="벤치",
-        name_en="Bench stage",
-        status="scoring",
-        elimination_rule="eliminate_lowest",
-        rule_count=TEAMS // 10,
-    )
-    criteria = [
-        Criterion.objects.create(
-            stage=stage,
-            code=f"c{index:02d}",
-            name_ko=f"기준 {index}",
-            name_en=f"Criterion {index}",
-            max_points=Decimal(5),
-            aggregation="trimmed_mean" if index % 2 else "mean",
-            order=index,
-        )
-        for index in range(CRITERIA)
-    ]
-    lead = Organization.objects.create(slug="bench-org", name_ko="벤치", name_en="Bench")
-    teams = Team.objects.bulk_create(
-        Team(
-            program=program,
-            slug=f"team-{index:04d}",
-            name_ko=f"팀 {index}",
-            name_en=f"Team {index}",
-            lead=lead,
-            joined_stage=call,
-        )
-        for index in range(TEAMS)
-    )
-    participations = Participation.objects.bulk_create(
-        Participation(stage=stage, team=team) for team in teams
-    )
-    batch: list[Score] = []
-    for participation in participations:
-        for criterion in criteria:
-            for evaluator in range(EVALUATORS):
-                batch.append(
-                    Score(
-                        participation=participation,
-                        criterion=criterion,
-                        evaluator_code=f"E{evaluator:02d}",
-                        value=Decimal(rng.randint(0, 500)) / 100,
-                        value_max=criterion.max_points,
-                    )
-                )
-            if len(batch) >= 20_000:
-                Score.objects.bulk_create(batch)
-                batch.clear()
-    Score.objects.bulk_create(batch)
-    return stage.pk
-
-
 def main() -> int:
+    from bench.synthetic import synthetic_program_build
     from evaluations.models import Score, StandingsSnapshot
     from evaluations.services.recompute import standings_recompute
 
@@ -128,8 +62,11 @@ def main() -> int:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         started = time.perf_counter()
-        stage_id = build_stage()
-        marks = TEAMS * CRITERIA * EVALUATORS
+        program = synthetic_program_build(
+            teams=TEAMS, criteria=CRITERIA, evaluators=EVALUATORS, seed=SEED
+        )
+        stage_id = program.stage_ids[0]
+        marks = program.marks
         print(
             f"Database: {vendor}. Built {TEAMS} teams × {CRITERIA} criteria × {EVALUATORS} "
             f"evaluators = {marks:,} marks in {time.perf_counter() - started:.1f} s."

@@ -1,6 +1,11 @@
 """factory_boy factories for the tracker's models: the smallest valid row of each, linked
 consistently (a participation's team belongs to its stage's program, a score's criterion to its
-stage)."""
+stage).
+
+This is the one way the suite builds rows. Whole situations (a stage in scoring with its
+criteria, teams and staff) are composed from these factories in tests/builders.py; large
+synthetic programs for query counts and the bench come from bench/synthetic.py.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from evaluations.models import (
@@ -20,6 +26,7 @@ from evaluations.models import (
     StandingsRow,
     StandingsSnapshot,
 )
+from evaluations.roles import Role
 from programs.models import Criterion, Gate, Program, Source, Stage
 from teams.models import AIModel, BenchmarkResult, Membership, Organization, Team
 
@@ -221,3 +228,15 @@ class BenchmarkResultFactory(factory.django.DjangoModelFactory):
     model = factory.SubFactory(AIModelFactory)
     benchmark = factory.Sequence(lambda n: f"Benchmark {n}")
     score = Decimal("70")
+
+
+def staff_user_create(username: str, *roles: Role, is_staff: bool = True) -> User:
+    """A staff account in the groups of `roles`; an existing one of that name is reused.
+
+    No usable password: hashing one costs a fraction of a second per user, and tests that log in
+    call `client.force_login`.
+    """
+    user = UserFactory(username=username, is_staff=is_staff, password=None)
+    if roles:
+        user.groups.add(*Group.objects.filter(name__in=[role.value for role in roles]))
+    return user

@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 
 from evaluations.services.lifecycle import stage_finalize, stage_submit_for_review
 from evaluations.services.publication import stage_publish
-from tests.evaluations.scenario import Scenario, build_stage, confirm_all, enter_five_teams
+from tests.builders import StageScenario as Scenario
+from tests.builders import build_stage, confirm_all, enter_five_teams
 
 
 @pytest.fixture(autouse=True)

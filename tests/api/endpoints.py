@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.evaluations.scenario import Scenario
+from tests.builders import StageScenario as Scenario
 
 
 def public_urls(scenario: Scenario) -> list[str]:

@@ -10,7 +10,7 @@ from api.models import WebhookDelivery, WebhookEvent, WebhookSubscriber
 from evaluations.services.publication import stage_publish
 from tests.api.conftest import run_to_finalized
 from tests.api.endpoints import public_urls
-from tests.evaluations.scenario import build_stage
+from tests.builders import build_stage
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from programs.models import Stage
-from tests.evaluations.scenario import build_stage
+from tests.builders import build_stage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from evaluations.models import Score, StandingsSnapshot
 from programs.models import Criterion
-from tests.evaluations.scenario import build_stage, enter_five_teams
+from tests.builders import build_stage, enter_five_teams
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from evaluations.models import Decision, Publication, StandingsSnapshot
 from programs.models import Gate, Stage
-from tests.evaluations.scenario import build_stage, confirm_all, enter_five_teams
+from tests.builders import build_stage, confirm_all, enter_five_teams
 
 pytestmark = pytest.mark.django_db
 

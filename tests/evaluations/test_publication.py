@@ -22,7 +22,7 @@ from evaluations.services.scores import score_confirm, score_save
 from programs.errors import ConflictError, DomainError, PermissionDenied
 from programs.models import Stage
 from teams.models import Team
-from tests.evaluations.scenario import build_stage, confirm_all, enter_five_teams
+from tests.builders import build_stage, confirm_all, enter_five_teams
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from evaluations.services.recompute import (
 )
 from programs.errors import DomainError
 from programs.models import Stage
-from tests.evaluations.scenario import build_stage, enter_five_teams
+from tests.builders import build_stage, enter_five_teams
 
 pytestmark = pytest.mark.django_db
 

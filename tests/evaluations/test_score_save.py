@@ -6,7 +6,7 @@ from evaluations.models import Score, StandingsSnapshot
 from evaluations.services.scores import score_delete, score_save
 from programs.errors import ConflictError, DomainError, PermissionDenied
 from programs.models import Stage
-from tests.evaluations.scenario import build_stage
+from tests.builders import build_stage
 
 pytestmark = pytest.mark.django_db
 

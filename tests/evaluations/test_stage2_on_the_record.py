@@ -26,7 +26,7 @@ from evaluations.services.scores import (
 from programs.errors import DomainError, PermissionDenied
 from programs.models import Criterion, Stage
 from teams.models import Team
-from tests.evaluations.scenario import staff_users
+from tests.builders import staff_users
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from evaluations.services.scores import score_confirm, score_save
 from programs.errors import ConflictError, DomainError, PermissionDenied
 from programs.models import Stage
 from teams.models import Team
-from tests.evaluations.scenario import (
+from tests.builders import (
     FIVE_TEAMS,
     build_stage,
     confirm_all,

@@ -16,13 +16,9 @@ from evaluations.models import Score
 from evaluations.services.recompute import stages_stale, standings_recompute
 from evaluations.services.scores import score_save
 from evaluations.tasks import standings_reconcile
+from tests.builders import build_scoring_stage, expected_total, scores_enter_with_orm
 from tests.integration.conftest import broker_use
-from tests.integration.scenario import (
-    build_scoring_stage,
-    expected_total,
-    scores_enter_with_orm,
-    snapshot_reflects,
-)
+from tests.integration.snapshots import snapshot_reflects
 from tests.integration.worker import CeleryWorker
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

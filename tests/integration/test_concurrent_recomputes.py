@@ -13,12 +13,8 @@ from evaluations.models import StandingsSnapshot
 from evaluations.services.recompute import stage_input_build, standings_recompute
 from evaluations.services.scores import score_save
 from evaluations.tasks import standings_recompute as standings_recompute_task
-from tests.integration.scenario import (
-    build_scoring_stage,
-    expected_total,
-    scores_enter_with_orm,
-    snapshot_reflects,
-)
+from tests.builders import build_scoring_stage, expected_total, scores_enter_with_orm
+from tests.integration.snapshots import snapshot_reflects
 from tests.integration.worker import CeleryWorker, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

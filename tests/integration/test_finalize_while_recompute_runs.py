@@ -20,13 +20,9 @@ from evaluations.services.lifecycle import stage_finalize, stage_submit_for_revi
 from evaluations.services.recompute import standings_recompute
 from evaluations.services.scores import score_confirm, score_save
 from programs.models import Stage
+from tests.builders import build_scoring_stage, expected_total, scores_enter_with_orm
 from tests.integration.postgres import SNAPSHOT_TABLE, backends_waiting_for_lock
-from tests.integration.scenario import (
-    build_scoring_stage,
-    expected_total,
-    scores_enter_with_orm,
-    snapshot_reflects,
-)
+from tests.integration.snapshots import snapshot_reflects
 from tests.integration.worker import CeleryWorker, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

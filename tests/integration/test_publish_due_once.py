@@ -21,7 +21,7 @@ from evaluations.services.publication import stage_publish_due
 from evaluations.services.scores import score_confirm, score_save
 from evaluations.tasks import stage_publish_due as stage_publish_due_task
 from programs.models import Stage
-from tests.integration.scenario import Scenario, build_scoring_stage, marks_for
+from tests.builders import ScoringScenario, build_scoring_stage, marks_for
 from tests.integration.worker import CeleryWorker
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 PUBLISHERS = 2
 
 
-def finalized_stage(*, announcement_at: dt.datetime) -> Scenario:
+def finalized_stage(*, announcement_at: dt.datetime) -> ScoringScenario:
     """A stage taken to finalized through the services, as the evaluation office would."""
     scenario = build_scoring_stage()
     for participation, criterion, evaluator, value in marks_for(scenario):
@@ -53,7 +53,7 @@ def finalized_stage(*, announcement_at: dt.datetime) -> Scenario:
     return scenario
 
 
-def assert_published_once(scenario: Scenario) -> None:
+def assert_published_once(scenario: ScoringScenario) -> None:
     publications = list(Publication.objects.filter(stage=scenario.stage))
     assert [(p.sequence, p.corrects_id) for p in publications] == [(1, None)]
     scenario.stage.refresh_from_db()

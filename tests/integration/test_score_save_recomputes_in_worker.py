@@ -10,13 +10,8 @@ import pytest
 from evaluations.models import StandingsSnapshot
 from evaluations.services.recompute import standings_recompute
 from evaluations.services.scores import score_save
-from tests.integration.scenario import (
-    build_scoring_stage,
-    current_snapshot,
-    expected_total,
-    scores_enter_with_orm,
-    snapshot_reflects,
-)
+from tests.builders import build_scoring_stage, expected_total, scores_enter_with_orm
+from tests.integration.snapshots import current_snapshot, snapshot_reflects
 from tests.integration.worker import CeleryWorker, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -14,14 +14,9 @@ import redis
 from evaluations.models import StandingsRow, StandingsSnapshot
 from evaluations.services.recompute import stages_stale, standings_recompute
 from evaluations.services.scores import score_save
+from tests.builders import build_scoring_stage, expected_total, scores_enter_with_orm
 from tests.integration.postgres import SNAPSHOT_TABLE, backend_alive, backends_waiting_for_lock
-from tests.integration.scenario import (
-    build_scoring_stage,
-    current_snapshot,
-    expected_total,
-    scores_enter_with_orm,
-    snapshot_reflects,
-)
+from tests.integration.snapshots import current_snapshot, snapshot_reflects
 from tests.integration.worker import CeleryWorker, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -2,7 +2,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 CHECK = (
     "import evaluations.standings, sys; "
     "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)"

@@ -27,9 +27,9 @@ from evaluations.standings import (
 from evaluations.standings import prepare as prepare_module
 from evaluations.standings.prepare import prepare_stage
 from evaluations.standings.scoring import leaf_columns, raw_leaf_columns, summarise_marks
-from tests.standings.test_input_errors import VALID
-from tests.standings.test_properties import PROPERTY_SETTINGS, stages
-from tests.standings.test_stage1 import full_stage, published_stage
+from tests.evaluations.standings.test_input_errors import VALID
+from tests.evaluations.standings.test_properties import PROPERTY_SETTINGS, stages
+from tests.evaluations.standings.test_stage1 import full_stage, published_stage
 
 
 def row(mark: Mark) -> MarkRow:

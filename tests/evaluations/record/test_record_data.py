@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-RECORD = Path(__file__).resolve().parents[2] / "evaluations" / "record" / "program_record.yaml"
+RECORD = Path(__file__).resolve().parents[3] / "evaluations" / "record" / "program_record.yaml"
 
 DECIMAL_FIELDS = {
     "max_points",
