@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from api import errors
-from api.views import public
+from api.views import public, staff
 
 app_name = "api"
 
@@ -17,6 +17,10 @@ router.register("organizations", public.OrganizationViewSet, basename="organizat
 router.register("models", public.AIModelViewSet, basename="aimodel")
 router.register("benchmarks", public.BenchmarkResultViewSet, basename="benchmark")
 router.register("publications", public.PublicationViewSet, basename="publication")
+# Staff tools: token authentication, roles checked by the same services as the browser.
+router.register("staff/scores", staff.ScoreViewSet, basename="staff-score")
+router.register("staff/gate-results", staff.GateResultViewSet, basename="staff-gate-result")
+router.register("staff/stages", staff.StageActionViewSet, basename="staff-stage")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("v1/", include(router.urls)),

@@ -223,6 +223,7 @@ def delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None) -> Att
 def deliveries_resume(*, now: dt.datetime | None = None, catch_up_hours: int = 24) -> list[int]:
     """Beat: make the events a lost signal missed, and re-send pending deliveries that are due
     and not claimed (their task was lost, or their worker died). Returns the delivery ids sent."""
+    given = now
     now = now or timezone.now()
     recorded = WebhookEvent.objects.values_list("publication_id", flat=True)
     missed = (
@@ -233,6 +234,7 @@ def deliveries_resume(*, now: dt.datetime | None = None, catch_up_hours: int = 2
     )
     for publication_id in list(missed):
         event_record(publication_id=publication_id)
+    now = given or timezone.now()  # the deliveries just made are due too
     due = list(
         WebhookDelivery.objects.filter(
             status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
