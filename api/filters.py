@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import F, Q, QuerySet
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
@@ -29,6 +30,17 @@ class NullsLastOrderingFilter(OrderingFilter):
             for term in ordering
         ]
         return queryset.order_by(*expressions, "pk")
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A database id: a whole number in the id range (a huge or fractional one is a 400)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class StageFilter(django_filters.FilterSet):
@@ -55,7 +67,7 @@ class StageFilter(django_filters.FilterSet):
 
 class TeamFilter(django_filters.FilterSet):
     program = django_filters.CharFilter(field_name="program__slug")
-    joined_stage = django_filters.NumberFilter(field_name="joined_stage_id")
+    joined_stage = IdFilter(field_name="joined_stage_id")
     lead = django_filters.CharFilter(field_name="lead__slug")
     member = django_filters.CharFilter(field_name="memberships__organization__slug", distinct=True)
     # `status` is applied by the view from publications (TeamViewSet.filter_queryset).
@@ -108,7 +120,7 @@ class BenchmarkResultFilter(django_filters.FilterSet):
 
 class PublicationFilter(django_filters.FilterSet):
     program = django_filters.CharFilter(field_name="stage__program__slug")
-    stage = django_filters.NumberFilter(field_name="stage_id")
+    stage = IdFilter(field_name="stage_id")
     is_correction = django_filters.BooleanFilter(
         field_name="corrects", lookup_expr="isnull", exclude=True
     )

@@ -14,7 +14,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -44,11 +43,25 @@ class DecimalTextField(serializers.Field):
         return decimal_text(Decimal(str(value)))
 
 
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+class OptionalURLField(serializers.CharField):
+    """A URL, or null where there is none (never an empty string)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: str | None) -> str | None:
+        return value or None
+
+
 def not_disclosed(instance: Any, fields: tuple[str, ...]) -> list[str]:
     return [name for name in fields if getattr(instance, name) in (None, "")]
 
 
 class SourceSerializer(serializers.ModelSerializer):
+    url = OptionalURLField()
+
     class Meta:
         model = Source
         fields = ["key", "url", "publisher", "title", "published_on", "note"]
@@ -63,6 +76,8 @@ class StageRefSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
+    website = OptionalURLField()
+
     class Meta:
         model = Organization
         fields = ["id", "slug", "name_ko", "name_en", "kind", "website"]
@@ -128,6 +143,7 @@ class CriterionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field({"type": "string", "nullable": True})
     def get_parent(self, criterion: Criterion) -> str | None:
         return criterion.parent.code if criterion.parent_id and criterion.parent else None
 
@@ -196,20 +212,20 @@ class StageSerializer(serializers.ModelSerializer):
     def get_status(self, stage: Stage) -> str:
         return stage.public_status
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_announcement_at(self, stage: Stage) -> str | None:
         # The time is set by staff once results are final: showing it earlier would tell.
         if not stage.is_published or stage.announcement_at is None:
             return None
         return serializers.DateTimeField().to_representation(stage.announcement_at)
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_published_at(self, stage: Stage) -> str | None:
         if not stage.is_published or stage.published_at is None:
             return None
         return serializers.DateTimeField().to_representation(stage.published_at)
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field({"type": "string", "nullable": True})
     def get_standings_url(self, stage: Stage) -> str | None:
         return f"/api/v1/stages/{stage.pk}/standings/" if stage.is_published else None
 

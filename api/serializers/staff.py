@@ -17,9 +17,11 @@ class ScoreSerializer(serializers.ModelSerializer):
     stage = serializers.IntegerField(source="participation.stage_id", read_only=True)
     criterion_code = serializers.CharField(source="criterion.code", read_only=True)
     value = DecimalTextField()
-    entered_by = serializers.CharField(source="entered_by.username", read_only=True, default=None)
+    entered_by = serializers.CharField(
+        source="entered_by.username", read_only=True, default=None, allow_null=True
+    )
     confirmed_by = serializers.CharField(
-        source="confirmed_by.username", read_only=True, default=None
+        source="confirmed_by.username", read_only=True, default=None, allow_null=True
     )
     etag = serializers.SerializerMethodField(help_text="Send it back as If-Match to change it.")
 
@@ -69,9 +71,11 @@ class GateResultSerializer(serializers.ModelSerializer):
     team = serializers.CharField(source="participation.team.slug", read_only=True)
     stage = serializers.IntegerField(source="participation.stage_id", read_only=True)
     gate_code = serializers.CharField(source="gate.code", read_only=True)
-    entered_by = serializers.CharField(source="entered_by.username", read_only=True, default=None)
+    entered_by = serializers.CharField(
+        source="entered_by.username", read_only=True, default=None, allow_null=True
+    )
     confirmed_by = serializers.CharField(
-        source="confirmed_by.username", read_only=True, default=None
+        source="confirmed_by.username", read_only=True, default=None, allow_null=True
     )
     etag = serializers.SerializerMethodField()
 

@@ -34,6 +34,7 @@ from evaluations.services.scores import (
     score_save,
 )
 from programs.errors import DomainError, NotFound, PreconditionFailed
+from programs.models import Stage
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -93,6 +94,7 @@ class StaffViewSet(viewsets.GenericViewSet):
     permission_classes = [HasStaffRole]
     throttle_classes: list[Any] = []
     pagination_class = None
+    lookup_value_regex = "[0-9]+"
 
 
 class ScoreViewSet(mixins.ListModelMixin, StaffViewSet):
@@ -244,6 +246,7 @@ class StageActionViewSet(StaffViewSet):
     """Stage workflow for administrators: submit for review, finalize, publish at once."""
 
     serializer_class = s.StageActionSerializer
+    queryset = Stage.objects.none()  # only gives the schema the type of the id
 
     def _stage_id(self, pk: str | None) -> int:
         if not (pk and pk.isdigit()):
