@@ -34,9 +34,13 @@ run: install
 test: install-dev
 	$(PY) -m pytest
 
+# ruff, the import contracts (pyproject.toml [tool.importlinter]: a backward import fails) and
+# mypy with django-stubs on the domain apps and the pure core ([tool.mypy]).
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

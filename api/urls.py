@@ -1,7 +1,7 @@
 """The REST API under /api/: v1 endpoints, the OpenAPI schema and its docs (served by the app)."""
 
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from api import errors
@@ -25,7 +25,7 @@ router.register("staff/stages", staff.StageActionViewSet, basename="staff-stage"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/: the JSON error shape, not an HTML page.
     re_path(r"^.*$", errors.not_found),
 ]

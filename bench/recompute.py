@@ -6,14 +6,14 @@ memory. The bench builds that stage with the shared synthetic generator (`bench/
 throw-away test database (PostgreSQL when DATABASE_URL points at one, else SQLite), then
 times, best of a few runs:
 
-1. reading the 200,000 marks (`values_list(...).iterator()`), the floor nothing can beat;
+1. reading the 200,000 marks with a raw SQL cursor (`fetchall`), the floor nothing can beat;
 2. `standings_recompute` end to end (read, compute, write 1,000 rows, swap the current flag);
 3. the same recompute again with unchanged inputs (the idempotent path), trusting the stage's
    input version, and forced to read and digest the inputs.
 
-The read it is held against is the application's own way of reading rows (`values_list`
-streamed with `.iterator()`), the same read the recompute does. A raw cursor fetch is printed
-too, for reference: it skips Django's per-row work and is about three times faster.
+The ORM's read (`values_list(...).iterator()`) is printed too, for reference: its per-row work
+costs about twice the raw read, which is why the recompute reads marks with a server-side cursor
+of its own on PostgreSQL.
 
 It prints the numbers and the ratio, and exits non-zero when the bar is missed.
 """
@@ -105,10 +105,10 @@ def main() -> int:
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
 
-        ratio = Decimal(str(recompute / read)).quantize(Decimal("0.01"))
-        print(f"Read {marks:,} marks (ORM):     {read * 1000:8.0f} ms")
-        print(f"Read {marks:,} marks (raw SQL): {read_raw * 1000:8.0f} ms  (for reference)")
-        print(f"Recompute (new snapshot):     {recompute * 1000:8.0f} ms  ({ratio}× the read)")
+        ratio = Decimal(str(recompute / read_raw)).quantize(Decimal("0.01"))
+        print(f"Read {marks:,} marks (raw SQL): {read_raw * 1000:8.0f} ms  (the floor)")
+        print(f"Read {marks:,} marks (ORM):     {read * 1000:8.0f} ms  (for reference)")
+        print(f"Recompute (new snapshot):     {recompute * 1000:8.0f} ms  ({ratio}× the raw read)")
         print(f"Recompute (inputs unchanged): {unchanged * 1000:8.0f} ms  (version check)")
         print(
             f"Recompute (unchanged, forced): {compared * 1000:7.0f} ms  (inputs read and digested)"
@@ -118,9 +118,9 @@ def main() -> int:
             f"({peak / marks:.0f} bytes per mark)"
         )
         if ratio > MAX_RATIO:
-            print(f"FAIL: recompute takes {ratio}× the read; the bar is {MAX_RATIO}×.")
+            print(f"FAIL: recompute takes {ratio}× the raw read; the bar is {MAX_RATIO}×.")
             return 1
-        print(f"OK: within {MAX_RATIO}× of the read.")
+        print(f"OK: within {MAX_RATIO}× of the raw read.")
         return 0
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -6,12 +6,12 @@ model) and every mark of every stage. The same arguments always give the same ro
 marks, outcomes); only database ids and timestamps differ. Rows go in with `bulk_create`, so a
 stage of 1,000 teams × 20 criteria × 10 evaluators (200,000 marks) takes seconds, not minutes.
 
-Marks are entered "from the record" (no `entered_by`), so they need no second-person
-confirmation. Criteria are worth 5 points each; with three or more evaluators, odd-numbered
-criteria take a trimmed mean and even-numbered ones a plain mean, with one or two evaluators
-all take the mean, and with none each criterion is one directly entered mark. Each evaluation
-stage eliminates its lowest teams, a tenth of the starting field (at least one when there are
-two or more teams).
+Marks are entered "from the record" (no `entered_by`, stamped `confirmed_at` as the record
+loader does), so they need no second-person confirmation. Criteria are worth 5 points each;
+with three or more evaluators, odd-numbered criteria take a trimmed mean and even-numbered ones
+a plain mean, with one or two evaluators all take the mean, and with none each criterion is one
+directly entered mark. Each evaluation stage eliminates its lowest teams, a tenth of the
+starting field (at least one when there are two or more teams).
 
 With `publish=False` every evaluation stage is left in scoring with all teams in it. With
 `publish=True` each stage in turn is finalized and published through the services
@@ -110,6 +110,7 @@ def _marks_insert(
     """Every mark of the stage, in batches; returns how many."""
     codes = [f"E{number:02d}" for number in range(evaluators)] or [""]
     scale = int(MAX_POINTS * 100)
+    recorded_at = timezone.now()
     batch: list[Score] = []
     count = 0
     for participation in participations:
@@ -122,6 +123,7 @@ def _marks_insert(
                         evaluator_code=code,
                         value=Decimal(rng.randint(0, scale)) / 100,
                         value_max=criterion.max_points,
+                        confirmed_at=recorded_at,
                     )
                 )
             if len(batch) >= BATCH:

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     # Throttles repeated failed sign-ins (staff sign-in and the admin alike).
     "axes",
     "programs",
@@ -98,7 +99,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # History records made during a request name its user (services may name one explicitly).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it answers a locked-out sign-in with AXES_LOCKOUT_CALLABLE.
     "axes.middleware.AxesMiddleware",
 ]
@@ -135,7 +139,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("SQLITE_PATH") or BASE_DIR / "db.sqlite3",
+            "NAME": os.environ.get("SQLITE_PATH") or str(BASE_DIR / "db.sqlite3"),
             # SQLite waits for a busy writer instead of failing at once.
             "OPTIONS": {"timeout": 20},
         }
@@ -198,6 +202,13 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-resume": {"task": "api.webhook_deliveries_resume", "schedule": 60.0},
 }
 
+# --- History (django-simple-history) ------------------------------------------------------
+# Reasons for overrides, corrections and send-backs are sentences, longer than 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# The admin's "revert to this version" would save the object directly, around the services and
+# their rules; history is for reading.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -233,7 +244,7 @@ USE_TZ = True
 
 # --- Static files (served by the app itself: no CDN) --------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -303,9 +314,45 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- Security headers ---------------------------------------------------------------------
+# A Content Security Policy without 'unsafe-inline': scripts and styles come only from this
+# site's own static files, so an injected <script> or style attribute does nothing. Enforced in
+# development too, so a page that depends on inline code breaks in the tests, not in production.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        # The embeddable standings view replaces this for itself (public/views).
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Every page refuses to be framed except the embeddable standings view, which says so itself.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    # Production runs behind a TLS-terminating proxy (load balancer, nginx): it says which
+    # requests came over HTTPS in X-Forwarded-Proto, and Django redirects the others.
+    if env_bool("BEHIND_TLS_PROXY", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Health checks from the proxy come over plain HTTP on the private side.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,

@@ -2,12 +2,15 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import healthz
+
 admin.site.site_header = "독자 AI 파운데이션 모델 프로젝트 관리 / Program tracker administration"
 admin.site.site_title = "독자 AI 파운데이션 모델 프로젝트 관리"
 admin.site.index_title = "관리 / Administration"
 
 # URLs split by audience: each interface app owns its own URL module.
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("staff.urls")),

@@ -19,10 +19,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from evaluations.models import (
     Decision,
@@ -124,7 +127,7 @@ def _stage_workflow_action(
     def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Stage]) -> None:
         for stage in queryset.order_by("order"):
             try:
-                service(stage_id=stage.pk, user=request.user)
+                service(stage_id=stage.pk, user=_acting_user(request))
             except DomainError as error:
                 modeladmin.message_user(request, f"{stage.name_en}: {error}", messages.ERROR)
             else:
@@ -199,13 +202,27 @@ class GateAdmin(programs_admin.GateAdmin):
             stage_rules_changed(stage_id=stage_id)
 
 
+def _acting_user(request: HttpRequest) -> User:
+    """The signed-in staff member acting; the admin site lets nobody else reach its views."""
+    if not isinstance(request.user, User):
+        raise DjangoPermissionDenied
+    return request.user
+
+
 # --- Participations -------------------------------------------------------------------------
 
 
 class ScoreInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Score
-    fields = ["criterion", "evaluator_code", "value", "version", "entered_by", "confirmed_by"]
-    readonly_fields = fields
+    readonly_fields = (
+        "criterion",
+        "evaluator_code",
+        "value",
+        "version",
+        "entered_by",
+        "confirmed_by",
+    )
+    fields = readonly_fields
     extra = 0
     show_change_link = True
 
@@ -219,8 +236,15 @@ class ScoreInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class GateResultInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = GateResult
-    fields = ["gate", "passed", "reason_ko", "version", "entered_by", "confirmed_by"]
-    readonly_fields = fields
+    readonly_fields = (
+        "gate",
+        "passed",
+        "reason_ko",
+        "version",
+        "entered_by",
+        "confirmed_by",
+    )
+    fields = readonly_fields
     extra = 0
     show_change_link = True
 
@@ -233,7 +257,7 @@ class GateResultInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(SimpleHistoryAdmin):
     list_display = ["team", "stage", "ranked", "note"]
     list_filter = ["stage__program", "stage", "ranked"]
     search_fields = ["team__name_ko", "team__name_en", "team__slug", "stage__name_ko"]
@@ -272,13 +296,10 @@ class ConfirmedFilter(admin.SimpleListFilter):
         return [("yes", "Confirmed"), ("no", "Waiting for a second person")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        confirmed = Q(confirmed_by__isnull=False) | Q(
-            entered_by__isnull=True, confirmed_at__isnull=False
-        )
         if self.value() == "yes":
-            return queryset.filter(confirmed)
+            return queryset.confirmed()  # type: ignore[attr-defined]
         if self.value() == "no":
-            return queryset.exclude(confirmed)
+            return queryset.unconfirmed()  # type: ignore[attr-defined]
         return queryset
 
 
@@ -303,7 +324,7 @@ class ScoreAdminForm(VersionedForm):
 
 
 @admin.register(Score)
-class ScoreAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+class ScoreAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
     form = ScoreAdminForm
     list_display = [
         "stage",
@@ -369,25 +390,29 @@ class ScoreAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
             participation_id=obj.participation_id,
             criterion_id=obj.criterion_id,
             value=obj.value,
-            user=request.user,
+            user=_acting_user(request),
             evaluator_code=obj.evaluator_code,
             expected_version=form.cleaned_data.get("version") if change else None,
         )
         _copy_saved(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: Score) -> None:
-        score_delete(score_id=obj.pk, user=request.user, expected_version=obj.version)
+        score_delete(score_id=obj.pk, user=_acting_user(request), expected_version=obj.version)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Score]) -> None:
         with transaction.atomic():
             for score in queryset:
-                score_delete(score_id=score.pk, user=request.user, expected_version=score.version)
+                score_delete(
+                    score_id=score.pk, user=_acting_user(request), expected_version=score.version
+                )
 
     @admin.action(description="Confirm the selected scores", permissions=["confirm"])
     def confirm_selected(self, request: HttpRequest, queryset: QuerySet[Score]) -> None:
         with transaction.atomic():
             for score in queryset:
-                score_confirm(score_id=score.pk, user=request.user, expected_version=score.version)
+                score_confirm(
+                    score_id=score.pk, user=_acting_user(request), expected_version=score.version
+                )
         self.message_user(request, f"Confirmed {len(queryset)} score(s).", messages.SUCCESS)
 
 
@@ -398,7 +423,7 @@ class GateResultAdminForm(VersionedForm):
 
 
 @admin.register(GateResult)
-class GateResultAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+class GateResultAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
     form = GateResultAdminForm
     list_display = [
         "stage",
@@ -438,9 +463,7 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
 
     @admin.display(boolean=True)
     def confirmed(self, result: GateResult) -> bool:
-        return result.confirmed_by_id is not None or (
-            result.entered_by_id is None and result.confirmed_at is not None
-        )
+        return result.is_confirmed
 
     def get_readonly_fields(self, request: HttpRequest, obj: GateResult | None = None) -> list[str]:
         if obj is None:
@@ -459,7 +482,7 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
             participation_id=obj.participation_id,
             gate_id=obj.gate_id,
             passed=obj.passed,
-            user=request.user,
+            user=_acting_user(request),
             reason_ko=obj.reason_ko,
             reason_en=obj.reason_en,
             expected_version=form.cleaned_data.get("version") if change else None,
@@ -481,7 +504,9 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
         with transaction.atomic():
             for result in queryset:
                 gate_result_confirm(
-                    gate_result_id=result.pk, user=request.user, expected_version=result.version
+                    gate_result_id=result.pk,
+                    user=_acting_user(request),
+                    expected_version=result.version,
                 )
         self.message_user(request, f"Confirmed {len(queryset)} gate result(s).", messages.SUCCESS)
 
@@ -500,7 +525,7 @@ class StageStatisticAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(SimpleHistoryAdmin):
     list_display = [
         "team",
         "stage",
@@ -542,8 +567,16 @@ class DecisionAdmin(admin.ModelAdmin):
 
 class StandingsRowInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = StandingsRow
-    fields = ["position", "rank", "tied", "participation", "total", "proposed_outcome", "reason_en"]
-    readonly_fields = fields
+    readonly_fields = (
+        "position",
+        "rank",
+        "tied",
+        "participation",
+        "total",
+        "proposed_outcome",
+        "reason_en",
+    )
+    fields = readonly_fields
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StandingsRow]:
@@ -598,7 +631,7 @@ class StandingsRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PublicationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["stage", "sequence", "published_at", "published_by", "corrects", "snapshot"]
     list_filter = ["stage__program", "stage"]
     search_fields = ["stage__name_ko", "stage__name_en", "note_ko", "note_en"]

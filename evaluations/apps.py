@@ -7,6 +7,9 @@ class EvaluationsConfig(AppConfig):
     verbose_name = "Evaluations and publications"
 
     def ready(self) -> None:
+        # Importing the task module registers the Celery tasks in every process (web, shell,
+        # worker), so services can enqueue them by name without importing it.
+        from evaluations import tasks  # noqa: F401
         from evaluations.roles import grant_role_permissions_after_migrate
 
         # Sent once per app after `migrate`; with sender=self it runs after the permissions of

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from programs.history import TrackedHistory
 from programs.models import Criterion, Gate, Source, Stage
 from teams.models import AIModel, Team
 
@@ -41,6 +42,35 @@ class ProposedOutcome(models.TextChoices):
     NOT_RANKED = "not_ranked", _("Not ranked")
 
 
+# What "confirmed" means, for scores and gate results alike, in one place: a second person
+# confirmed it, or it came from the ministry's public record (nobody entered it here, and the
+# loader stamped when it was published). A row with neither an enterer nor a confirmation has
+# nobody vouching for it and is not confirmed.
+CONFIRMED = Q(confirmed_by__isnull=False) | Q(entered_by__isnull=True, confirmed_at__isnull=False)
+
+
+class ConfirmableQuerySet(models.QuerySet):
+    def confirmed(self) -> ConfirmableQuerySet:
+        return self.filter(CONFIRMED)
+
+    def unconfirmed(self) -> ConfirmableQuerySet:
+        return self.exclude(CONFIRMED)
+
+
+class ConfirmableMixin:
+    """`is_confirmed` for a single row, by the same rule as `CONFIRMED`."""
+
+    confirmed_by_id: int | None
+    entered_by_id: int | None
+    confirmed_at: object
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_by_id is not None or (
+            self.entered_by_id is None and self.confirmed_at is not None
+        )
+
+
 class Participation(models.Model):
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="participations")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="participations")
@@ -55,6 +85,8 @@ class Participation(models.Model):
         default=True, help_text="Off for a team that joined after scoring began."
     )
     note = models.CharField(max_length=300, blank=True)
+    # The models submitted and the team's own criteria are part of what it was scored on.
+    history = TrackedHistory(m2m_fields=[ai_models, individual_criteria])
 
     class Meta:
         ordering = ["stage", "team__name_en"]
@@ -111,7 +143,7 @@ class Participation(models.Model):
         )
 
 
-class Score(models.Model):
+class Score(ConfirmableMixin, models.Model):
     participation = models.ForeignKey(
         Participation, on_delete=models.CASCADE, related_name="scores"
     )
@@ -155,6 +187,8 @@ class Score(models.Model):
     sent_back_at = models.DateTimeField(null=True, blank=True)
     sent_back_note = models.CharField(max_length=500, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="scores")
+    objects = ConfirmableQuerySet.as_manager()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["participation", "criterion__order", "evaluator_code"]
@@ -185,14 +219,8 @@ class Score(models.Model):
         who = self.evaluator_code or "direct"
         return f"{self.participation} {self.criterion.code} [{who}] = {self.value}"
 
-    @property
-    def is_confirmed(self) -> bool:
-        return self.confirmed_by_id is not None or (
-            self.entered_by_id is None and self.confirmed_at is not None
-        )
 
-
-class GateResult(models.Model):
+class GateResult(ConfirmableMixin, models.Model):
     participation = models.ForeignKey(
         Participation, on_delete=models.CASCADE, related_name="gate_results"
     )
@@ -209,6 +237,8 @@ class GateResult(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     sources = models.ManyToManyField(Source, blank=True, related_name="gate_results")
+    objects = ConfirmableQuerySet.as_manager()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["participation", "gate__code"]
@@ -261,7 +291,7 @@ class StageStatistic(models.Model):
         ]
 
     def __str__(self) -> str:
-        what = self.criterion.code if self.criterion_id else "total"
+        what = self.criterion.code if self.criterion is not None else "total"
         return f"{self.stage} {self.kind} {what} = {self.value}"
 
 
@@ -368,6 +398,7 @@ class Decision(models.Model):
     )
     decided_at = models.DateTimeField(auto_now_add=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="decisions")
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["participation"]
@@ -405,6 +436,9 @@ class Publication(models.Model):
     # this publication's record, and the digest of the program's publication made before it.
     digest = models.CharField(max_length=64, editable=False, default="")
     previous_digest = models.CharField(max_length=64, editable=False, blank=True, default="")
+    # A publication is never changed, so its history is its creation; the payload it froze is
+    # kept once, on the publication itself.
+    history = TrackedHistory(excluded_fields=["payload"])
 
     class Meta:
         ordering = ["stage", "sequence"]

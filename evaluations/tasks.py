@@ -15,7 +15,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
 @shared_task(
-    name="evaluations.standings_recompute",
+    name=recompute.STANDINGS_RECOMPUTE_TASK,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=TRANSIENT_ERRORS,

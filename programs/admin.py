@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 from programs.models import Criterion, Gate, Milestone, Program, Source, Stage
 
@@ -91,7 +92,7 @@ class CriterionInline(admin.TabularInline):
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
+    ) -> forms.ModelChoiceField[Any] | None:
         # A parent is a criterion of the same stage; offering every stage's criteria would make
         # each row's list as long as the whole table.
         if db_field.name == "parent":
@@ -127,7 +128,7 @@ class StageAdminForm(forms.ModelForm):
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(SimpleHistoryAdmin):
     form = StageAdminForm
     list_display = [
         "order",
@@ -171,7 +172,7 @@ class StageAdmin(admin.ModelAdmin):
                     "elimination_rule",
                     ("rule_count", "rule_threshold"),
                     "tie_break",
-                    ("teams_in", "teams_out", "teams_after"),
+                    ("teams_in", "applicants", "applicants_selected", "teams_out", "teams_after"),
                     "standings_inputs_version",
                 ]
             },
@@ -181,7 +182,7 @@ class StageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(SimpleHistoryAdmin):
     list_display = [
         "code",
         "name_ko",
@@ -201,7 +202,7 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Gate)
-class GateAdmin(admin.ModelAdmin):
+class GateAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name_ko", "name_en", "stage"]
     list_filter = ["stage__program", "stage"]
     search_fields = ["code", "name_ko", "name_en"]

@@ -110,3 +110,21 @@ HTTP_STATUS_BY_CODE: dict[str, int] = {
 
 def http_status(error: DomainError) -> int:
     return HTTP_STATUS_BY_CODE.get(error.code, 400)
+
+
+def domain_error_from_validation(error: Any) -> DomainError:
+    """A model's `full_clean()` refusal as a `DomainError` on its first field.
+
+    Services validate with `full_clean()`; callers expect one error type, with the field the
+    message is about (None for a rule about the whole row).
+    """
+    field: str | None = None
+    message: Any = error
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.error_dict.items()))
+        if field == "__all__":
+            field = None
+        message = errors[0]
+    messages = getattr(message, "messages", None)
+    text = messages[0] if messages else str(message)
+    return DomainError(text, code="invalid", field=field)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from programs.history import TrackedHistory
 
 
 class BilingualMixin:
@@ -117,9 +120,24 @@ class Stage(BilingualMixin, models.Model):
     tie_break = models.JSONField(
         default=list, blank=True, help_text="Criterion codes compared in order when totals tie."
     )
-    teams_in = models.PositiveSmallIntegerField(null=True, blank=True)
-    teams_out = models.PositiveSmallIntegerField(null=True, blank=True)
-    teams_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Team counts, each saying one thing (empty = not disclosed): teams_after =
+    # teams_in − teams_out + applicants_selected. The 2026 additional call: 3 teams in the
+    # program, 2 applicants, 1 selected, 0 out, 4 after.
+    teams_in = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Teams in the program when the stage began."
+    )
+    applicants = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Teams that applied at this stage (calls only)."
+    )
+    applicants_selected = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Applicants who entered the program at this stage."
+    )
+    teams_out = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Teams in the program that left it at this stage."
+    )
+    teams_after = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Teams in the program after the stage."
+    )
     summary_ko = models.TextField(blank=True)
     summary_en = models.TextField(blank=True)
     # Bumped in the same transaction as every change to this stage's scoring inputs, so a
@@ -127,6 +145,8 @@ class Stage(BilingualMixin, models.Model):
     standings_inputs_version = models.PositiveBigIntegerField(default=0, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     sources = models.ManyToManyField(Source, blank=True, related_name="stages")
+    # The input version moves with every score saved; it is bookkeeping, not part of the record.
+    history = TrackedHistory(excluded_fields=["standings_inputs_version"])
 
     class Meta:
         ordering = ["program", "order"]
@@ -154,6 +174,30 @@ class Stage(BilingualMixin, models.Model):
                 name="stage_ends_after_start",
                 violation_error_message="A stage cannot end before it starts.",
             ),
+            models.CheckConstraint(
+                condition=Q(applicants_selected__isnull=True)
+                | Q(applicants__isnull=True)
+                | Q(applicants_selected__lte=F("applicants")),
+                name="stage_selected_within_applicants",
+                violation_error_message="More applicants selected than applied.",
+            ),
+            models.CheckConstraint(
+                # Only when all three counts are known; applicants_selected counts as 0 when
+                # empty (nobody applied at a stage that is not a call).
+                condition=Q(teams_in__isnull=True)
+                | Q(teams_out__isnull=True)
+                | Q(teams_after__isnull=True)
+                | Q(
+                    teams_after=F("teams_in")
+                    - F("teams_out")
+                    + Coalesce("applicants_selected", Value(0))
+                ),
+                name="stage_team_counts_add_up",
+                violation_error_message=(
+                    "The team counts do not add up: teams after must be teams in, minus teams "
+                    "out, plus applicants selected."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -174,7 +218,7 @@ class Stage(BilingualMixin, models.Model):
     @property
     def public_status_label(self) -> str:
         if self.status in (self.Status.PLANNED, self.Status.PUBLISHED):
-            return str(self.get_status_display())  # type: ignore[attr-defined]
+            return str(self.get_status_display())
         return str(_("Under evaluation"))
 
 
@@ -220,6 +264,7 @@ class Criterion(BilingualMixin, models.Model):
     description_ko = models.TextField(blank=True)
     description_en = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="criteria")
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["stage", "order", "code"]
@@ -247,12 +292,12 @@ class Criterion(BilingualMixin, models.Model):
         return f"{self.code} ({self.max_points if self.max_points is not None else '?'})"
 
     def clean(self) -> None:
-        if self.parent_id is not None and self.parent.stage_id != self.stage_id:
+        if self.parent is not None and self.parent.stage_id != self.stage_id:
             raise ValidationError({"parent": "The parent criterion belongs to another stage."})
         if self.pk is None or self.target is not None or self.max_points is None:
             return
         # Scores live in the evaluations app; the reverse relation avoids importing it.
-        above = self.scores.filter(value__gt=self.max_points).count()  # type: ignore[attr-defined]
+        above = self.scores.filter(value__gt=self.max_points).count()
         if above:
             raise ValidationError(
                 {
@@ -270,6 +315,7 @@ class Gate(BilingualMixin, models.Model):
     description_ko = models.TextField(blank=True)
     description_en = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="gates")
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["stage", "code"]

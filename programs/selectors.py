@@ -6,6 +6,8 @@ publication selectors of the evaluations app.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Length
 
@@ -29,19 +31,65 @@ def stages_for_program(program: Program) -> list[Stage]:
     return list(Stage.objects.filter(program=program).order_by("order"))
 
 
+@dataclass(frozen=True)
+class StageTeamCounts:
+    """A stage's team counts, each saying what it counts; None = not disclosed, or a result
+    that is not public yet.
+
+    teams_after = teams_in − teams_out + applicants_selected. The 2026 additional call: 3 teams
+    in the program, 2 applicants, 1 selected, 0 out, 4 after.
+    """
+
+    stage: Stage
+    teams_in: int | None  # teams in the program when the stage began
+    applicants: int | None  # teams that applied (calls only)
+    applicants_selected: int | None  # applicants who entered the program
+    teams_out: int | None  # teams of the program that left it at this stage
+    teams_after: int | None  # teams in the program after the stage
+
+    @property
+    def is_call(self) -> bool:
+        return self.applicants is not None
+
+
+def stage_team_counts(stages: list[Stage]) -> list[StageTeamCounts]:
+    """The team counts of each stage, in the given order (no query).
+
+    Who takes part and who applied are known before a stage ends; who was selected, who left and
+    how many remain are results, shown only once the stage is published.
+    """
+    counts = []
+    for stage in stages:
+        public = stage.is_published
+        counts.append(
+            StageTeamCounts(
+                stage=stage,
+                teams_in=stage.teams_in,
+                applicants=stage.applicants,
+                applicants_selected=stage.applicants_selected if public else None,
+                teams_out=stage.teams_out if public else None,
+                teams_after=stage.teams_after if public else None,
+            )
+        )
+    return counts
+
+
 def stage_funnel(stages: list[Stage]) -> list[int]:
-    """Team counts through the stages, e.g. [15, 10, 5, 3, 4]: the first stage's teams in, then
-    each stage's teams after whenever the count changes. Unknown counts are skipped."""
+    """Team counts through the stages, e.g. [15, 10, 5, 3, 4]: the teams the first stage
+    started with (its applicants, for the opening call), then each published stage's teams after
+    whenever the count changes. Unknown counts are skipped."""
     counts: list[int] = []
 
     def add(count: int | None) -> None:
         if count is not None and (not counts or counts[-1] != count):
             counts.append(count)
 
-    if stages:
-        add(stages[0].teams_in)
-    for stage in stages:
-        add(stage.teams_after)
+    rows = stage_team_counts(stages)
+    if rows:
+        first = rows[0]
+        add(first.teams_in or first.applicants or first.teams_in)
+    for row in rows:
+        add(row.teams_after)
     return counts
 
 

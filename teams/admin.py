@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
 
-from teams.models import AIModel, BenchmarkResult, Membership, Organization, Team
+from teams.models import (
+    AIModel,
+    BenchmarkResult,
+    Membership,
+    ModelAlias,
+    Organization,
+    StageApplicant,
+    Team,
+)
 
 
 @admin.register(Organization)
@@ -34,7 +43,7 @@ class AIModelInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(SimpleHistoryAdmin):
     list_display = ["name_ko", "name_en", "lead", "program", "joined_stage", "status", "left_stage"]
     list_filter = ["program", "status", "joined_stage", "left_stage"]
     search_fields = ["name_ko", "name_en", "slug", "lead__name_ko", "lead__name_en"]
@@ -81,6 +90,15 @@ class BenchmarkResultInline(admin.TabularInline):
     extra = 0
 
 
+class ModelAliasInline(admin.TabularInline):
+    """The sources of each alias; the names themselves are the model's `aliases`."""
+
+    model = ModelAlias
+    fields = ["name", "sources"]
+    autocomplete_fields = ["sources"]
+    extra = 0
+
+
 @admin.register(AIModel)
 class AIModelAdmin(admin.ModelAdmin):
     list_display = [
@@ -99,7 +117,7 @@ class AIModelAdmin(admin.ModelAdmin):
     list_select_related = ["team"]
     autocomplete_fields = ["team", "sources"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [BenchmarkResultInline]
+    inlines = [BenchmarkResultInline, ModelAliasInline]
     fieldsets = [
         (None, {"fields": ["team", ("name", "name_ko"), "slug", "aliases"]}),
         (
@@ -135,5 +153,27 @@ class BenchmarkResultAdmin(admin.ModelAdmin):
     list_filter = ["certainty", "model__team", "benchmark"]
     search_fields = ["benchmark", "setting", "model__name"]
     ordering = ["model", "benchmark"]
+    list_select_related = ["model"]
+    autocomplete_fields = ["model", "sources"]
+
+
+@admin.register(StageApplicant)
+class StageApplicantAdmin(admin.ModelAdmin):
+    """Who applied at a call; an applicant not selected is not a team of the program."""
+
+    list_display = ["organization", "stage", "selected", "team"]
+    list_filter = ["stage__program", "stage", "selected"]
+    search_fields = ["organization__name_ko", "organization__name_en"]
+    ordering = ["stage", "organization__name_en"]
+    list_select_related = ["organization", "stage", "team"]
+    autocomplete_fields = ["stage", "organization", "team", "sources"]
+    fields = ["stage", "organization", "selected", "team", ("reason_ko", "reason_en"), "sources"]
+
+
+@admin.register(ModelAlias)
+class ModelAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "model"]
+    search_fields = ["name", "model__name"]
+    ordering = ["model", "name"]
     list_select_related = ["model"]
     autocomplete_fields = ["model", "sources"]

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from programs.history import TrackedHistory
 from programs.models import BilingualMixin, Certainty, Program, Source, Stage
 
 
@@ -66,6 +67,7 @@ class Team(BilingualMixin, models.Model):
         Organization, through="Membership", related_name="teams", blank=True
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="teams")
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["program", "joined_stage__order", "name_en"]
@@ -134,7 +136,10 @@ class AIModel(models.Model):
     name = models.CharField(max_length=200)
     name_ko = models.CharField(max_length=200, blank=True)
     aliases = models.JSONField(
-        default=list, blank=True, help_text="Other names, e.g. the press name in early coverage."
+        default=list,
+        blank=True,
+        help_text="Other names, e.g. the press name in early coverage. Each alias cites its "
+        "sources in a ModelAlias row of the same name.",
     )
     parameters_total_b = models.DecimalField(
         "total parameters (billions)", max_digits=8, decimal_places=2, null=True, blank=True
@@ -183,6 +188,41 @@ class AIModel(models.Model):
         return self.name
 
 
+class ModelAlias(models.Model):
+    """The sources of one of a model's aliases: where that other name was used.
+
+    `AIModel.aliases` lists the names (what pages and the API show and search); each name has a
+    row here citing where it comes from, e.g. VAETKI's press name "100B급 바르코" from the
+    Maeil article (S92).
+    """
+
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="alias_entries")
+    name = models.CharField(max_length=200)
+    sources = models.ManyToManyField(Source, blank=True, related_name="model_aliases")
+
+    class Meta:
+        ordering = ["model", "name"]
+        verbose_name_plural = "model aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["model", "name"], name="model_alias_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.model})"
+
+    def clean(self) -> None:
+        if self.model_id and self.name not in (self.model.aliases or []):
+            raise ValidationError(
+                {
+                    "name": ValidationError(
+                        _("“%(alias)s” is not one of the aliases of %(model)s."),
+                        code="alias_not_listed",
+                        params={"alias": self.name, "model": self.model.name},
+                    )
+                }
+            )
+
+
 class BenchmarkResult(models.Model):
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="benchmarks")
     benchmark = models.CharField(max_length=100)
@@ -203,3 +243,77 @@ class BenchmarkResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.benchmark}: {self.score}"
+
+
+class StageApplicant(BilingualMixin, models.Model):
+    """A consortium that applied at a call stage, selected or not.
+
+    An applicant that was not selected never becomes a `Team` of the program (Trillion Labs in
+    the 2026 additional call); one that was selected points to the team it became (Motif
+    Technologies). Named by its lead organisation, whose names it shows.
+    """
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="applications")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="stage_applications"
+    )
+    selected = models.BooleanField(null=True, blank=True, help_text="Empty = not decided yet.")
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        help_text="The team of the program it became, if selected.",
+    )
+    reason_ko = models.TextField(blank=True)
+    reason_en = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="stage_applicants")
+
+    class Meta:
+        ordering = ["stage", "organization__name_en"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "organization"], name="stage_applicant_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(team__isnull=True) | Q(selected=True),
+                name="stage_applicant_team_only_if_selected",
+                violation_error_message="Only a selected applicant becomes a team of the program.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} → {self.stage}"
+
+    @property
+    def name_ko(self) -> str:
+        return self.organization.name_ko
+
+    @property
+    def name_en(self) -> str:
+        return self.organization.name_en
+
+    def clean(self) -> None:
+        stage = self.stage if self.stage_id else None
+        if stage is not None and stage.kind not in (Stage.Kind.CALL, Stage.Kind.ADDITIONAL_CALL):
+            raise ValidationError(
+                {
+                    "stage": ValidationError(
+                        _("Teams apply only at a call; “%(stage)s” is not one."),
+                        code="applicant_not_at_call",
+                        params={"stage": stage.name},
+                    )
+                }
+            )
+        team = self.team if self.team_id else None
+        if stage is not None and team is not None and team.joined_stage_id != stage.pk:
+            raise ValidationError(
+                {
+                    "team": ValidationError(
+                        _("“%(team)s” joined the program at another stage than “%(stage)s”."),
+                        code="applicant_team_joined_elsewhere",
+                        params={"team": team.name, "stage": stage.name},
+                    )
+                }
+            )

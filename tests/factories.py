@@ -28,7 +28,15 @@ from evaluations.models import (
 )
 from evaluations.roles import Role
 from programs.models import Criterion, Gate, Program, Source, Stage
-from teams.models import AIModel, BenchmarkResult, Membership, Organization, Team
+from teams.models import (
+    AIModel,
+    BenchmarkResult,
+    Membership,
+    ModelAlias,
+    Organization,
+    StageApplicant,
+    Team,
+)
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -142,6 +150,27 @@ class AIModelFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(TeamFactory)
     slug = factory.Sequence(lambda n: f"model-{n}")
     name = factory.Sequence(lambda n: f"Model {n}")
+
+
+class ModelAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ModelAlias
+
+    model = factory.SubFactory(AIModelFactory, aliases=["VARCO 100B"])
+    name = "VARCO 100B"
+
+
+class StageApplicantFactory(factory.django.DjangoModelFactory):
+    """An applicant of an additional call that was not selected (no team of the program)."""
+
+    class Meta:
+        model = StageApplicant
+
+    stage = factory.SubFactory(
+        StageFactory, kind=Stage.Kind.ADDITIONAL_CALL, status=Stage.Status.PUBLISHED
+    )
+    organization = factory.SubFactory(OrganizationFactory)
+    selected = False
 
 
 class ParticipationFactory(factory.django.DjangoModelFactory):

@@ -39,7 +39,15 @@ from evaluations.services.publication import stage_publish
 from evaluations.services.recompute import standings_recompute
 from programs.errors import DomainError
 from programs.models import Criterion, Gate, Milestone, Program, Source, Stage
-from teams.models import AIModel, BenchmarkResult, Membership, Organization, Team
+from teams.models import (
+    AIModel,
+    BenchmarkResult,
+    Membership,
+    ModelAlias,
+    Organization,
+    StageApplicant,
+    Team,
+)
 
 RECORD_PATH = Path(__file__).with_name("program_record.yaml")
 
@@ -159,7 +167,7 @@ class RecordLoader:
         label: str | None = None,
         create_values: dict[str, Any] | None = None,
     ) -> M:
-        name = model._meta.verbose_name_plural
+        name = str(model._meta.verbose_name_plural)
         obj = model._default_manager.filter(**lookup).first()
         if obj is None:
             obj = model(**lookup, **{**values, **(create_values or {})})
@@ -311,6 +319,8 @@ class RecordLoader:
                 "rule_threshold": _decimal(item.get("rule_threshold"), where),
                 "tie_break": list(item.get("tie_break") or []),
                 "teams_in": item.get("teams_in"),
+                "applicants": item.get("applicants"),
+                "applicants_selected": item.get("applicants_selected"),
                 "teams_out": item.get("teams_out"),
                 "teams_after": item.get("teams_after"),
                 "summary_ko": item.get("summary_ko") or "",
@@ -481,6 +491,25 @@ class RecordLoader:
             label=where,
         )
         self.models[item["slug"]] = model
+        alias_sources = item.get("alias_sources") or {}
+        unknown = sorted(set(alias_sources) - set(item.get("aliases") or []))
+        if unknown:
+            raise RecordError(
+                _("%(row)s: alias_sources names “%(alias)s”, which is not one of its aliases."),
+                code="alias_not_listed",
+                field="alias_sources",
+                params={"row": where, "alias": unknown[0]},
+            )
+        for alias in item.get("aliases") or []:
+            if alias not in (model.aliases or []):
+                continue  # staff changed the model's aliases; the report lists it as kept
+            self.upsert(
+                ModelAlias,
+                {"model": model, "name": alias},
+                {},
+                sources=list(alias_sources.get(alias) or []),
+                label=f"{where} alias {alias}",
+            )
         for bench in item.get("benchmarks") or []:
             bwhere = f"{where} benchmark {bench['benchmark']}"
             self.upsert(
@@ -518,6 +547,7 @@ class RecordLoader:
                     sources=stat.get("sources"),
                     label=swhere,
                 )
+            self.load_applicants(stage, block.get("applicants") or [], where)
             for item in block.get("participations") or []:
                 pwhere = f"{where} team {item['team']}"
                 team = self.ref(self.teams, item["team"], "team", pwhere)
@@ -586,6 +616,28 @@ class RecordLoader:
                         sources=decision.get("sources"),
                         label=f"{pwhere} decision",
                     )
+
+    def load_applicants(self, stage: Stage, items: list[dict[str, Any]], where: str) -> None:
+        """Who applied at a call, selected or not; an applicant not selected is no team."""
+        for item in items:
+            awhere = f"{where} applicant {item['organization']}"
+            self.upsert(
+                StageApplicant,
+                {
+                    "stage": stage,
+                    "organization": self.ref(
+                        self.organizations, item["organization"], "organization", awhere
+                    ),
+                },
+                {
+                    "selected": item.get("selected"),
+                    "team": self.ref(self.teams, item.get("team"), "team", awhere),
+                    "reason_ko": item.get("reason_ko") or "",
+                    "reason_en": item.get("reason_en") or "",
+                },
+                sources=item.get("sources"),
+                label=awhere,
+            )
 
     def publish_stages(self) -> None:
         for stage in self.stages.values():

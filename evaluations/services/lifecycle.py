@@ -12,15 +12,15 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import standings as core
 from evaluations.models import Decision, GateResult, Outcome, Participation, Score
 from evaluations.roles import Role, user_has_role
+from evaluations.services.decisions import decision_record
 from evaluations.services.recompute import (
     stage_input_build,
     stage_inputs_changed,
@@ -28,6 +28,7 @@ from evaluations.services.recompute import (
     standings_recompute_enqueue,
 )
 from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from programs.history import history_record_update, records_history
 from programs.models import Criterion, Gate, Stage
 from teams.models import Team
 
@@ -52,7 +53,7 @@ class DecisionInput:
     reason_code: str = Decision.Reason.COMMITTEE
 
 
-def _require_admin(user: AbstractBaseUser | None) -> None:
+def _require_admin(user: User | None) -> None:
     if user is None or not user_has_role(user, Role.ADMIN):
         raise PermissionDenied("Only an administrator can change a stage's status.")
 
@@ -72,12 +73,14 @@ def _transition(stage: Stage, old: str, new: str, **extra: object) -> None:
         raise ConflictError(
             f"Stage “{stage.name_en}” is {current}, not {old}; someone else changed it. Reload."
         )
+    history_record_update(Stage, [stage.pk])
     stage.status = new
     for key, value in extra.items():
         setattr(stage, key, value)
 
 
-def stage_open(*, stage_id: int, user: AbstractBaseUser) -> Stage:
+@records_history()
+def stage_open(*, stage_id: int, user: User) -> Stage:
     """planned → scoring. Creates participations for the teams still in the program."""
     _require_admin(user)
     with transaction.atomic():
@@ -180,7 +183,8 @@ def describe_items(items: list[str], limit: int = 5) -> str:
     return shown + more
 
 
-def stage_submit_for_review(*, stage_id: int, user: AbstractBaseUser) -> Stage:
+@records_history()
+def stage_submit_for_review(*, stage_id: int, user: User) -> Stage:
     """scoring → review, once every team has a mark on every criterion and every gate is decided."""
     _require_admin(user)
     with transaction.atomic():
@@ -202,7 +206,9 @@ def stage_submit_for_review(*, stage_id: int, user: AbstractBaseUser) -> Stage:
         return stage
 
 
-def stage_return_to_scoring(*, stage_id: int, user: AbstractBaseUser) -> Stage:
+@records_history("reason")
+def stage_return_to_scoring(*, stage_id: int, user: User, reason: str = "") -> Stage:
+    """review → scoring: send the stage back (e.g. a mark to re-check); the reason is kept."""
     _require_admin(user)
     with transaction.atomic():
         stage = _stage(stage_id, for_update=True)
@@ -211,15 +217,17 @@ def stage_return_to_scoring(*, stage_id: int, user: AbstractBaseUser) -> Stage:
 
 
 def unconfirmed_entries(*, stage: Stage) -> list[str]:
-    # Rows loaded from the public record have no person behind them and need no confirmation.
-    pending = Q(confirmed_by__isnull=True) & Q(entered_by__isnull=False)
+    """Scores and gate results of the stage still waiting for a second person (see `CONFIRMED`)."""
     scores = (
-        Score.objects.filter(pending, participation__stage=stage)
+        Score.objects.unconfirmed()
+        .filter(participation__stage=stage)
         .select_related("participation__team", "criterion")
         .order_by("participation__team__name_en", "criterion__order", "evaluator_code")
     )
-    gates = GateResult.objects.filter(pending, participation__stage=stage).select_related(
-        "participation__team", "gate"
+    gates = (
+        GateResult.objects.unconfirmed()
+        .filter(participation__stage=stage)
+        .select_related("participation__team", "gate")
     )
     items = [
         f"{s.participation.team.name_en} “{s.criterion.code}”"
@@ -230,10 +238,11 @@ def unconfirmed_entries(*, stage: Stage) -> list[str]:
     return items
 
 
+@records_history()
 def stage_finalize(
     *,
     stage_id: int,
-    user: AbstractBaseUser,
+    user: User,
     decisions: Mapping[int, DecisionInput] | None = None,
 ) -> list[Decision]:
     """review → finalized: record a decision per participation and the teams' statuses.
@@ -300,17 +309,16 @@ def stage_finalize(
                 outcome = str(final.final)
                 reason_code = CORE_TO_DECISION_REASON.get(row.reason, Decision.Reason.COMMITTEE)
                 reason_ko, reason_en = row.reason_ko, row.reason_en
-            Decision.objects.filter(participation=participation).delete()
             created.append(
-                Decision.objects.create(
+                decision_record(
                     participation=participation,
+                    user=user,
                     outcome=outcome,
                     reason_code=reason_code,
                     reason_ko=reason_ko,
                     reason_en=reason_en,
                     proposed_outcome=str(final.proposed),
                     overrides_proposal=final.overridden,
-                    decided_by=user,
                 )
             )
             team_decision_apply(team=participation.team, stage=stage, outcome=outcome)
@@ -361,8 +369,9 @@ def next_competitive_stage(*, stage: Stage) -> Stage | None:
     )
 
 
+@records_history()
 def stage_schedule_announcement(
-    *, stage_id: int, user: AbstractBaseUser, announcement_at: dt.datetime
+    *, stage_id: int, user: User, announcement_at: dt.datetime
 ) -> Stage:
     _require_admin(user)
     if timezone.is_naive(announcement_at):

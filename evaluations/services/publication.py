@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,10 +20,12 @@ from evaluations.chain import publication_record, record_digest
 from evaluations.models import Decision, Outcome, Publication, StageStatistic
 from evaluations.roles import Role, require_role
 from evaluations.selectors_staff import participation_get
+from evaluations.services.decisions import decision_record
 from evaluations.services.lifecycle import describe_items, team_decision_apply, unconfirmed_entries
 from evaluations.services.recompute import current_snapshot, standings_recompute
 from evaluations.signals import publication_made
 from programs.errors import ConflictError, DomainError, NotFound
+from programs.history import history_record_update, records_history
 from programs.models import Criterion, Program, Stage
 from programs.numbers import decimal_text
 
@@ -40,7 +42,7 @@ def publication_payload_build(*, stage: Stage) -> dict[str, Any]:
     criteria = [
         {
             "code": c.code,
-            "parent": c.parent.code if c.parent_id else None,
+            "parent": c.parent.code if c.parent is not None else None,
             "name_ko": c.name_ko,
             "name_en": c.name_en,
             "max_points": decimal_text(c.max_points),
@@ -77,7 +79,7 @@ def publication_payload_build(*, stage: Stage) -> dict[str, Any]:
         )
     statistics = [
         {
-            "criterion": s.criterion.code if s.criterion_id else None,
+            "criterion": s.criterion.code if s.criterion is not None else None,
             "kind": s.kind,
             "value": decimal_text(s.value),
             "team_count": s.team_count,
@@ -143,10 +145,11 @@ def _publication_create(*, stage: Stage, **fields: Any) -> Publication:
     return publication
 
 
+@records_history()
 def stage_publish(
     *,
     stage_id: int,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     now: dt.datetime | None = None,
 ) -> Publication:
     """finalized → published, exactly once (compare-and-set), freezing the public record.
@@ -175,6 +178,7 @@ def stage_publish(
                 "published.",
                 code="wrong_status",
             )
+        history_record_update(Stage, [stage_id])
         stage.status, stage.published_at = Stage.Status.PUBLISHED, now
         payload = publication_payload_build(stage=stage)
         publication = _publication_create(
@@ -205,10 +209,11 @@ def stage_publish_due(*, now: dt.datetime | None = None) -> list[int]:
     return published
 
 
+@records_history("reason_ko", "reason_en")
 def decision_change(
     *,
     participation_id: int,
-    user: AbstractBaseUser,
+    user: User,
     outcome: str,
     reason_ko: str,
     reason_en: str,
@@ -225,23 +230,23 @@ def decision_change(
             raise DomainError("Decisions are recorded when the stage is finalized.")
         decision = Decision.objects.filter(participation=participation).first()
         proposed = decision.proposed_outcome if decision else ""
-        Decision.objects.filter(participation=participation).delete()
-        decision = Decision.objects.create(
+        decision = decision_record(
             participation=participation,
+            user=user,
             outcome=outcome,
             reason_code=Decision.Reason.COMMITTEE,
             reason_ko=reason_ko.strip(),
             reason_en=reason_en.strip(),
             proposed_outcome=proposed,
             overrides_proposal=bool(proposed) and proposed != outcome,
-            decided_by=user,
         )
         team_decision_apply(team=participation.team, stage=participation.stage, outcome=outcome)
         return decision
 
 
+@records_history("note_ko", "note_en")
 def publication_correct(
-    *, stage_id: int, user: AbstractBaseUser, note_ko: str = "", note_en: str = ""
+    *, stage_id: int, user: User, note_ko: str = "", note_en: str = ""
 ) -> Publication:
     """Publish a correction: a new frozen record pointing to the latest one, with a note."""
     require_role(user, Role.ADMIN)

@@ -9,13 +9,15 @@ up later.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-from django.db import transaction
+from celery import current_app
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.query import QuerySet
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -38,6 +40,9 @@ logger = logging.getLogger(__name__)
 # What a failed publish to the broker can raise; anything else is a bug and should surface.
 BROKER_ERRORS: tuple[type[BaseException], ...] = (BrokerOperationalError, RedisError, OSError)
 
+# The Celery task that runs `standings_recompute` (evaluations/tasks.py).
+STANDINGS_RECOMPUTE_TASK = "evaluations.standings_recompute"
+
 # The proposed outcome matters once staff review it; computing it for every save during
 # scoring would only slow big stages down.
 SENSITIVITY_STATUSES = (Stage.Status.REVIEW, Stage.Status.FINALIZED)
@@ -59,11 +64,15 @@ def stage_inputs_changed(*, stage_id: int) -> None:
 
 
 def standings_recompute_enqueue(stage_id: int) -> bool:
-    """Queue a recompute; a broker outage is logged, never raised into the caller's save."""
-    from evaluations.tasks import standings_recompute
+    """Queue a recompute; a broker outage is logged, never raised into the caller's save.
 
+    The task is looked up by name in Celery's registry (evaluations/tasks.py registers it when
+    the app is ready), so services never import the task module: tasks import services, not
+    the reverse. `.delay` on the registered task still runs it in-process when tasks are eager.
+    """
+    task = current_app.tasks[STANDINGS_RECOMPUTE_TASK]
     try:
-        standings_recompute.delay(stage_id)
+        task.delay(stage_id)
     except BROKER_ERRORS as exc:
         logger.warning(
             "Could not queue standings_recompute(%s): %s. The stage stays stale until "
@@ -117,13 +126,8 @@ def stage_input_build(*, stage: Stage) -> core.StageInput:
         )
     )
 
-    # values_list + iterator: 200,000 marks stream in chunks instead of becoming model objects,
-    # and reach the core as plain (team, criterion, evaluator, value) rows (core.MarkRow).
-    marks = tuple(
-        (team_by_participation[pid], code_by_id[cid], evaluator, value)
-        for pid, cid, evaluator, value in Score.objects.filter(participation__stage=stage)
-        .values_list("participation_id", "criterion_id", "evaluator_code", "value")
-        .iterator(chunk_size=10_000)
+    marks = _marks_read(
+        stage_id=stage.pk, team_by_participation=team_by_participation, code_by_id=code_by_id
     )
     gates = tuple(
         core.GateMark(team=team_by_participation[pid], gate=code, passed=passed)
@@ -169,6 +173,94 @@ def _sensitivity_json(report: core.SensitivityReport) -> dict[str, object]:
             for flip in report.flips
         ],
     }
+
+
+MARKS_CHUNK = 10_000
+
+
+def _marks_read(
+    *, stage_id: int, team_by_participation: dict[int, str], code_by_id: dict[int, str]
+) -> tuple[core.MarkRow, ...]:
+    """Every mark of the stage as plain (team, criterion, evaluator, value) rows (core.MarkRow).
+
+    The read is the largest part of a recompute (200,000 rows for a big stage). On PostgreSQL
+    the rows come straight from a server-side cursor in chunks: psycopg already gives `numeric`
+    as an exact Decimal, and skipping the ORM's per-row work halves the read; memory stays
+    bounded by the chunk. Elsewhere (SQLite stores decimals as numbers that need Django's
+    converters) the ORM streams them.
+    """
+    if connection.vendor != "postgresql":
+        return tuple(
+            (team_by_participation[pid], code_by_id[cid], evaluator, value)
+            for pid, cid, evaluator, value in Score.objects.filter(participation__stage_id=stage_id)
+            .values_list("participation_id", "criterion_id", "evaluator_code", "value")
+            .iterator(chunk_size=MARKS_CHUNK)
+        )
+    score_table = connection.ops.quote_name(Score._meta.db_table)
+    participation_table = connection.ops.quote_name(Participation._meta.db_table)
+    sql = (
+        f"SELECT s.participation_id, s.criterion_id, s.evaluator_code, s.value "
+        f"FROM {score_table} s JOIN {participation_table} p ON p.id = s.participation_id "
+        f"WHERE p.stage_id = %s"
+    )
+    rows: list[core.MarkRow] = []
+    extend = rows.extend
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [stage_id])
+        while chunk := cursor.fetchmany(MARKS_CHUNK):
+            extend(
+                (team_by_participation[pid], code_by_id[cid], evaluator, value)
+                for pid, cid, evaluator, value in chunk
+            )
+    return tuple(rows)
+
+
+ROW_COLUMNS = (
+    "snapshot_id",
+    "participation_id",
+    "position",
+    "rank",
+    "tied",
+    "total",
+    "points",
+    "proposed_outcome",
+    "reason_code",
+    "reason_ko",
+    "reason_en",
+    "failed_gates",
+)
+
+
+def _rows_write(*, snapshot_id: int, rows: list[StandingsRow]) -> None:
+    """Insert a snapshot's rows. On PostgreSQL with COPY: Django's bulk insert binds each column
+    as an array that psycopg quotes value by value in Python, which for 1,000 rows with JSON
+    points costs more than computing the standings; COPY streams them as they are."""
+    if connection.vendor != "postgresql":
+        StandingsRow.objects.bulk_create(rows, batch_size=2_000)
+        return
+    table = connection.ops.quote_name(StandingsRow._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(column) for column in ROW_COLUMNS)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                (
+                    snapshot_id,
+                    row.participation_id,
+                    row.position,
+                    row.rank,
+                    row.tied,
+                    row.total,
+                    json.dumps(row.points),
+                    row.proposed_outcome,
+                    row.reason_code,
+                    row.reason_ko,
+                    row.reason_en,
+                    json.dumps(row.failed_gates),
+                )
+            )
 
 
 def standings_recompute(*, stage_id: int, force: bool = False) -> RecomputeResult:
@@ -254,8 +346,9 @@ def standings_recompute(*, stage_id: int, force: bool = False) -> RecomputeResul
         participation_by_team = dict(
             Participation.objects.filter(stage_id=stage_id).values_list("team__slug", "id")
         )
-        StandingsRow.objects.bulk_create(
-            [
+        _rows_write(
+            snapshot_id=snapshot.pk,
+            rows=[
                 StandingsRow(
                     snapshot=snapshot,
                     participation_id=participation_by_team[row.team],
@@ -272,7 +365,6 @@ def standings_recompute(*, stage_id: int, force: bool = False) -> RecomputeResul
                 )
                 for position, row in enumerate(result.rows, start=1)
             ],
-            batch_size=2_000,
         )
         StandingsSnapshot.objects.filter(stage_id=stage_id, is_current=True).update(
             is_current=False

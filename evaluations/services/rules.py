@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from evaluations.models import Participation, Score
 from evaluations.roles import Role, user_has_role
 from evaluations.services.recompute import stage_inputs_changed
 from programs.errors import DomainError, NotFound, PermissionDenied
+from programs.history import records_history
 from programs.models import Criterion, Stage
 from programs.numbers import decimal_text
 
@@ -63,10 +64,11 @@ def _parse_max_points(raw: Decimal | str | int | None) -> Decimal:
     return value
 
 
+@records_history()
 def criterion_update(
     *,
     criterion_id: int,
-    user: AbstractBaseUser,
+    user: User,
     max_points: Decimal | str | int,
 ) -> Criterion:
     """An administrator sets a criterion's maximum points (its weight) on a planned stage.

@@ -10,16 +10,18 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import GateResult, Score
 from evaluations.roles import Role, require_role, user_has_role
 from evaluations.selectors_staff import participation_get
 from evaluations.services.recompute import stage_inputs_changed
 from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from programs.history import history_record_update, records_history
 from programs.models import Criterion, Gate, Stage
 from programs.numbers import decimal_text
 
@@ -29,7 +31,7 @@ SCORE_EDITABLE = (Stage.Status.SCORING,)
 CORRECTABLE = (Stage.Status.PUBLISHED,)
 
 
-def _check_editable(stage: Stage, user: AbstractBaseUser) -> None:
+def _check_editable(stage: Stage, user: User) -> None:
     if stage.status in _editable_statuses(user):
         return
     if stage.status == Stage.Status.PUBLISHED:
@@ -44,7 +46,7 @@ def _check_editable(stage: Stage, user: AbstractBaseUser) -> None:
     )
 
 
-def _editable_statuses(user: AbstractBaseUser) -> tuple[str, ...]:
+def _editable_statuses(user: User) -> tuple[str, ...]:
     if user_has_role(user, Role.ADMIN):
         return (*SCORE_EDITABLE, *CORRECTABLE)
     return SCORE_EDITABLE
@@ -80,18 +82,21 @@ def _who(user_id: int | None) -> str:
     return user.get_username() if user else "another user"
 
 
+@records_history("reason")
 def score_save(
     *,
     participation_id: int,
     criterion_id: int,
     value: Decimal | str | int | None,
-    user: AbstractBaseUser,
+    user: User,
     evaluator_code: str = "",
     expected_version: int | None = None,
+    reason: str = "",
 ) -> Score:
     """Enter or change one mark. `expected_version` is the version the person saw (None: new).
 
-    Saving the same value again with the same version changes nothing.
+    Saving the same value again with the same version changes nothing. `reason` (e.g. why a
+    published score is corrected) is kept in the score's history.
     """
     require_role(user, Role.CLERK, Role.ADMIN)
     parsed = _parse_value(value)
@@ -190,12 +195,14 @@ def score_save(
                     f"{_who(existing.entered_by_id)} changed this score since you loaded it "
                     f"(now version {existing.version}, value {existing.value}); nothing was saved."
                 )
+            history_record_update(Score, [existing.pk])
             score = Score.objects.get(pk=existing.pk)
         stage_inputs_changed(stage_id=stage.pk)
         return score
 
 
-def score_delete(*, score_id: int, user: AbstractBaseUser, expected_version: int) -> None:
+@records_history("reason")
+def score_delete(*, score_id: int, user: User, expected_version: int, reason: str = "") -> None:
     require_role(user, Role.CLERK, Role.ADMIN)
     with transaction.atomic():
         score = Score.objects.select_related("participation__stage").filter(pk=score_id).first()
@@ -208,7 +215,8 @@ def score_delete(*, score_id: int, user: AbstractBaseUser, expected_version: int
         stage_inputs_changed(stage_id=score.participation.stage_id)
 
 
-def score_confirm(*, score_id: int, user: AbstractBaseUser, expected_version: int) -> Score:
+@records_history()
+def score_confirm(*, score_id: int, user: User, expected_version: int) -> Score:
     """A second person confirms a score exactly as they saw it."""
     require_role(user, Role.VERIFIER, Role.ADMIN)
     with transaction.atomic():
@@ -234,18 +242,21 @@ def score_confirm(*, score_id: int, user: AbstractBaseUser, expected_version: in
                 "This score was changed or confirmed since you loaded it; reload and check it "
                 "again."
             )
+        history_record_update(Score, [score_id])
         return Score.objects.get(pk=score_id)
 
 
+@records_history("reason")
 def gate_result_save(
     *,
     participation_id: int,
     gate_id: int,
     passed: bool | None,
-    user: AbstractBaseUser,
+    user: User,
     reason_ko: str = "",
     reason_en: str = "",
     expected_version: int | None = None,
+    reason: str = "",
 ) -> GateResult:
     """Record pass/fail on a gate. A failure needs a reason, since it removes a team."""
     require_role(user, Role.CLERK, Role.ADMIN)
@@ -289,14 +300,14 @@ def gate_result_save(
                 raise ConflictError(
                     "This gate result was changed since you loaded it; nothing was saved."
                 )
+            history_record_update(GateResult, [existing.pk])
             result = GateResult.objects.get(pk=existing.pk)
         stage_inputs_changed(stage_id=participation.stage_id)
         return result
 
 
-def gate_result_confirm(
-    *, gate_result_id: int, user: AbstractBaseUser, expected_version: int
-) -> GateResult:
+@records_history()
+def gate_result_confirm(*, gate_result_id: int, user: User, expected_version: int) -> GateResult:
     require_role(user, Role.VERIFIER, Role.ADMIN)
     with transaction.atomic():
         result = GateResult.objects.filter(pk=gate_result_id).first()
@@ -311,4 +322,31 @@ def gate_result_confirm(
         ).update(confirmed_by=user, confirmed_at=timezone.now())
         if updated == 0:
             raise ConflictError("This gate result was changed or confirmed since you loaded it.")
+        history_record_update(GateResult, [gate_result_id])
         return GateResult.objects.get(pk=gate_result_id)
+
+
+@records_history("reason")
+def gate_result_delete(
+    *, gate_result_id: int, user: User, expected_version: int, reason: str = ""
+) -> None:
+    """Remove a gate result (e.g. recorded on the wrong team), exactly as the person saw it."""
+    require_role(user, Role.CLERK, Role.ADMIN)
+    with transaction.atomic():
+        result = (
+            GateResult.objects.select_related("participation__stage")
+            .filter(pk=gate_result_id)
+            .first()
+        )
+        if result is None:
+            raise NotFound(_("Gate result %(id)s does not exist."), params={"id": gate_result_id})
+        _check_editable(result.participation.stage, user)
+        deleted, _deleted = GateResult.objects.filter(
+            pk=gate_result_id, version=expected_version
+        ).delete()
+        if deleted == 0:
+            raise ConflictError(
+                _("This gate result was changed since you loaded it; nothing was deleted."),
+                field="version",
+            )
+        stage_inputs_changed(stage_id=result.participation.stage_id)

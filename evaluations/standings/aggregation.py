@@ -43,6 +43,7 @@ from decimal import (
     localcontext,
 )
 from enum import Enum
+from typing import cast
 
 from evaluations.standings.types import Aggregation, CriterionSpec
 
@@ -191,5 +192,6 @@ def leaf_values(
         if values[0] is None:  # one mark, not disclosed (several would not sort)
             column[team] = undisclosed
             continue
-        column[team] = _known_value(spec, values)
+        # Sorted without a TypeError and the first is not None: every mark is a number.
+        column[team] = _known_value(spec, cast("list[Decimal]", values))
     return column

@@ -44,6 +44,7 @@ from evaluations.standings.types import ENGINE_VERSION, Mark, StageInput
 
 UNDISCLOSED = "-"  # the text of a mark recorded as not disclosed (value None)
 _KNOWN_ORDERS = 1_000
+_GATE_STATES: dict[bool | None, str] = {True: "passed", False: "failed", None: "pending"}
 
 
 def _exact(value: Decimal) -> str:
@@ -95,9 +96,9 @@ def _grouped_marks(prepared: PreparedStage) -> tuple[list[object], str]:
             keys = tuple(by_evaluator)
             order = orders.get(keys)
             if order is None:
-                ordered = tuple(sorted(keys))
-                number = numbers.setdefault(ordered, len(numbers))
-                order = (number, None if ordered == keys else ordered)
+                sorted_keys = tuple(sorted(keys))
+                number = numbers.setdefault(sorted_keys, len(numbers))
+                order = (number, None if sorted_keys == keys else sorted_keys)
                 if len(orders) < _KNOWN_ORDERS:
                     orders[keys] = order
             number, ordered = order
@@ -159,10 +160,7 @@ def _text(stage: StageInput) -> str:
         for spec in stage.criteria
     )
     teams = sorted((entry.code, bool(entry.ranked)) for entry in stage.teams)
-    gates = sorted(
-        (mark.team, mark.gate, {True: "passed", False: "failed"}.get(mark.passed, "pending"))
-        for mark in stage.gates
-    )
+    gates = sorted((mark.team, mark.gate, _GATE_STATES[mark.passed]) for mark in stage.gates)
     head = (
         "engine",
         ENGINE_VERSION,

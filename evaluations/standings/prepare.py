@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from evaluations.standings.errors import StandingsInputError
 from evaluations.standings.types import (
@@ -329,7 +329,7 @@ def _reject_malformed(marks: tuple[object, ...]) -> None:
 _MARK_FIELDS = attrgetter("team", "criterion", "evaluator", "value")
 
 
-def _as_rows(marks: tuple[Mark | MarkRow, ...]) -> Iterable[object]:
+def _as_rows(marks: tuple[Mark | MarkRow, ...]) -> Iterable[MarkRow]:
     """The marks as (team, criterion, evaluator, value) rows; plain tuples pass through as given.
 
     Only `Mark` objects: each is read into a tuple as the loop reaches it (in C, and the tuple
@@ -338,10 +338,11 @@ def _as_rows(marks: tuple[Mark | MarkRow, ...]) -> Iterable[object]:
     """
     kinds = set(map(type, marks))
     if kinds <= {tuple}:
-        return marks
+        return cast("tuple[MarkRow, ...]", marks)
     if kinds == {Mark}:
         return map(_MARK_FIELDS, marks)
-    return [
+    # Typed Any: malformed input (rejected by the caller) passes through as it came.
+    rows: list[Any] = [
         mark
         if mark.__class__ is tuple
         else (mark.team, mark.criterion, mark.evaluator, mark.value)
@@ -351,6 +352,7 @@ def _as_rows(marks: tuple[Mark | MarkRow, ...]) -> Iterable[object]:
         else None
         for mark in marks
     ]
+    return rows
 
 
 def _group_marks(

@@ -119,7 +119,7 @@ def _publish_parent(
             if value is None:  # the child does not apply to this team
                 continue
             applicable = True
-            if value.__class__ is not Decimal:
+            if not isinstance(value, Decimal):
                 gap = value if gap is None else worse(gap, value)
             elif child_max is None:
                 gap = gap or Unknown.NOT_DISCLOSED
@@ -173,7 +173,7 @@ def fold_totals(prepared: PreparedStage, points: Points) -> Column:
             if value is None:
                 continue
             applicable = True
-            if value.__class__ is not Decimal:
+            if not isinstance(value, Decimal):
                 gap = value if gap is None else worse(gap, value)
             elif max_hidden:
                 gap = gap or Unknown.NOT_DISCLOSED

@@ -179,3 +179,61 @@ def test_the_public_sees_the_published_team_statuses(loaded):
         "nc-ai": "eliminated",
         "motif-technologies": "active",
     }
+
+
+def test_the_additional_call_counts_teams_applicants_and_the_selected_apart(loaded):
+    from programs.selectors import stage_funnel, stages_for_program
+
+    call = Stage.objects.get(slug="additional-call-2026")
+    counts = (
+        call.teams_in,
+        call.applicants,
+        call.applicants_selected,
+        call.teams_out,
+        call.teams_after,
+    )
+    assert counts == (3, 2, 1, 0, 4)
+    assert stage_funnel(stages_for_program(Program.objects.get())) == [15, 10, 5, 3, 4]
+
+
+def test_trillion_labs_applied_in_the_additional_call_but_is_no_team(loaded):
+    from teams.models import StageApplicant
+
+    applicants = {
+        a.organization.slug: a
+        for a in StageApplicant.objects.filter(stage__slug="additional-call-2026").select_related(
+            "organization", "team"
+        )
+    }
+    assert set(applicants) == {"motif-technologies", "trillion-labs"}
+    trillion = applicants["trillion-labs"]
+    assert (trillion.selected, trillion.team) == (False, None)
+    assert trillion.name_ko == "트릴리온랩스"
+    assert {"S25", "S28"} <= set(trillion.sources.values_list("key", flat=True))
+    assert not Team.objects.filter(lead__slug="trillion-labs").exists()
+    assert applicants["motif-technologies"].team.slug == "motif-technologies"
+
+
+def test_vaetkis_press_names_cite_the_maeil_article(loaded):
+    from teams.models import ModelAlias
+
+    vaetki = AIModel.objects.get(slug="vaetki")
+    cited = {
+        alias.name: list(alias.sources.values_list("key", flat=True))
+        for alias in ModelAlias.objects.filter(model=vaetki)
+    }
+    assert cited == {"VARCO 100B": ["S92"], "100B급 바르코": ["S92"]}
+    # Every alias of every model has its row, citing at least one source.
+    for model in AIModel.objects.prefetch_related("alias_entries__sources"):
+        assert {a.name for a in model.alias_entries.all()} == set(model.aliases)
+        assert all(a.sources.exists() for a in model.alias_entries.all())
+
+
+def test_hyperclova_x_seed_models_have_their_korean_names(loaded):
+    names = dict(
+        AIModel.objects.filter(slug__startswith="hyperclova-x-seed").values_list("slug", "name_ko")
+    )
+    assert names == {
+        "hyperclova-x-seed-8b-omni": "하이퍼클로바X 시드 8B 옴니",
+        "hyperclova-x-seed-32b-think": "하이퍼클로바X 시드 32B 씽크",
+    }

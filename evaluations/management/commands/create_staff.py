@@ -73,7 +73,7 @@ class Command(BaseCommand):
             )
 
         creating = user is None
-        if creating:
+        if user is None:
             user = User(**{User.USERNAME_FIELD: username})
         if options["email"] is not None:
             user.email = options["email"]

@@ -191,9 +191,11 @@ def test_every_referenced_slug_exists(record, stages):
             for g in p["gates"]:
                 assert g["gate"] in gate_codes
 
-    # Every organization belongs to at least one consortium.
+    # Every organization belongs to at least one consortium or applied at a call.
     used = {m["organization"] for t in record["teams"] for m in t["members"]}
-    assert used == orgs
+    applied = {a["organization"] for r in record["results"] for a in r.get("applicants", [])}
+    assert used | applied == orgs
+    assert applied - used == {"trillion-labs"}  # applied, never a team of the program
 
 
 # --- stages --------------------------------------------------------------------------------
@@ -240,12 +242,38 @@ def test_stage_team_counts(stages):
     counts = {
         s: (stages[s]["teams_in"], stages[s]["teams_out"], stages[s]["teams_after"]) for s in stages
     }
-    assert counts["call-2025"] == (15, 0, 15)
+    assert counts["call-2025"] == (0, 0, 15)
     assert counts["document-review-2025"] == (15, 5, 10)
     assert counts["presentation-review-2025"] == (10, 5, 5)
     assert counts["stage-1"] == (5, 2, 3)
-    assert counts["additional-call-2026"] == (2, 1, 4)
+    assert counts["additional-call-2026"] == (3, 0, 4)
     assert counts["stage-2"] == (4, None, None)
+
+
+def test_calls_count_their_applicants_apart_from_the_teams_of_the_program(stages):
+    # Section 2.1: 15 applied in 2025 (all went on to the document review); in the additional
+    # call three teams were in the program, two applied, one was selected, four were in after.
+    applicants = {s: (stages[s]["applicants"], stages[s]["applicants_selected"]) for s in stages}
+    assert applicants["call-2025"] == (15, 15)
+    assert applicants["additional-call-2026"] == (2, 1)
+    others = {s for s, counts in applicants.items() if counts != (None, None)}
+    assert others == {"call-2025", "additional-call-2026"}
+    for slug, s in stages.items():
+        if None not in (s["teams_in"], s["teams_out"], s["teams_after"]):
+            added = s["applicants_selected"] or 0
+            assert s["teams_after"] == s["teams_in"] - s["teams_out"] + added, slug
+
+
+def test_trillion_labs_is_recorded_as_an_applicant_not_a_team(results, teams):
+    # Section 1.7: applied in the additional call, not selected ("narrow margin"), S25, S28.
+    applicants = {a["organization"]: a for a in results["additional-call-2026"]["applicants"]}
+    assert set(applicants) == {"motif-technologies", "trillion-labs"}
+    trillion = applicants["trillion-labs"]
+    assert (trillion["selected"], trillion["team"]) == (False, None)
+    assert {"S25", "S28"} <= set(trillion["sources"])
+    assert "trillion-labs" not in teams
+    motif = applicants["motif-technologies"]
+    assert (motif["selected"], motif["team"]) == (True, "motif-technologies")
 
 
 def test_stage1_criteria_weights(stages):
@@ -375,6 +403,38 @@ def test_vaetki_alias(record):
     vaetki = next(m for m in all_models(record) if m["slug"] == "vaetki")
     assert "VARCO 100B" in vaetki["aliases"]
     assert vaetki["name"] == "VAETKI"
+    # Section 1.1: the seed article (Maeil, S92) called it "100B급 바르코".
+    assert "100B급 바르코" in vaetki["aliases"]
+    assert vaetki["alias_sources"] == {"VARCO 100B": ["S92"], "100B급 바르코": ["S92"]}
+    assert "S92" in vaetki["sources"]
+
+
+def test_every_alias_cites_sources_that_exist(record):
+    known = {s["key"] for s in record["sources"]}
+    for m in all_models(record):
+        assert set(m["alias_sources"]) == set(m["aliases"]), m["slug"]
+        for keys in m["alias_sources"].values():
+            assert keys and set(keys) <= known, m["slug"]
+
+
+def test_hyperclova_x_seed_models_have_their_korean_names(record):
+    models = {m["slug"]: m for m in all_models(record)}
+    assert models["hyperclova-x-seed-8b-omni"]["name_ko"] == "하이퍼클로바X 시드 8B 옴니"
+    assert models["hyperclova-x-seed-32b-think"]["name_ko"] == "하이퍼클로바X 시드 32B 씽크"
+    for slug in ("hyperclova-x-seed-8b-omni", "hyperclova-x-seed-32b-think"):
+        assert "S92" in models[slug]["sources"]
+
+
+def test_lg_maeil_claim_is_a_result_not_a_target(record):
+    # Section 1.1: 104% OF Qwen3-235B, the model LG first set as its target; a result.
+    kex = next(m for m in all_models(record) if m["slug"] == "k-exaone")
+    text_en = " ".join(kex["summary_en"].split())
+    assert "104% of Qwen3-235B, the model LG first set as its target (a result, not a target)" in (
+        text_en
+    )
+    assert "a target of 104%" not in text_en
+    assert "104% 목표" not in kex["summary_ko"]
+    assert "목표치가 아니라 결과" in kex["summary_ko"]
 
 
 # --- results -------------------------------------------------------------------------------

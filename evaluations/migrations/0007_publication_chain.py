@@ -40,7 +40,7 @@ def chain_existing(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0005_score_send_back"),
+        ("evaluations", "0006_history"),
     ]
 
     operations = [
@@ -51,6 +51,17 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="publication",
+            name="previous_digest",
+            field=models.CharField(blank=True, default="", editable=False, max_length=64),
+        ),
+        # The history of a publication (django-simple-history) mirrors its fields.
+        migrations.AddField(
+            model_name="historicalpublication",
+            name="digest",
+            field=models.CharField(default="", editable=False, max_length=64),
+        ),
+        migrations.AddField(
+            model_name="historicalpublication",
             name="previous_digest",
             field=models.CharField(blank=True, default="", editable=False, max_length=64),
         ),
