@@ -18,7 +18,9 @@ RUN pip install .
 COPY . .
 
 # Collected with DEBUG off so the hashed file names match what production serves.
-RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --no-input
+# No database or broker is touched here, so the embedded defaults are asked for explicitly.
+RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-secret EMBEDDED_DATABASE=true EMBEDDED_TASKS=true \
+    python manage.py collectstatic --no-input
 
 # The code stays owned by root: the application cannot modify itself.
 USER tracker

@@ -26,6 +26,7 @@ migrate: install
 	$(PY) manage.py migrate --no-input
 
 run: install
+	$(PY) manage.py compile_catalogues
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_program
 	$(PY) manage.py ensure_local_admin

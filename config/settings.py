@@ -4,6 +4,10 @@ With nothing set the project runs as an embedded default: SQLite in the project 
 tasks run eagerly in-process and a local-memory cache, so `make run` needs no services. Set
 `DATABASE_URL` and `REDIS_URL` for PostgreSQL and Redis. Bad values fail loudly at start-up
 rather than falling back silently (the healthchecks way).
+
+With `DEBUG` off the embedded default is never chosen by accident: a missing `DATABASE_URL` or
+`REDIS_URL` stops the start-up, naming the variable, unless the operator says the embedded
+database (`EMBEDDED_DATABASE=true`) or in-process tasks (`EMBEDDED_TASKS=true`) are meant.
 """
 
 from __future__ import annotations
@@ -128,7 +132,19 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
+
+def require_service_url(name: str, embedded_flag: str, embedded: str) -> None:
+    """With DEBUG off, refuse to fall back to the embedded default unless it is asked for."""
+    if DEBUG or os.environ.get(name, "").strip() or env_bool(embedded_flag, False):
+        return
+    raise ImproperlyConfigured(
+        f"{name} is not set. With DEBUG off the application refuses to start on {embedded}; "
+        f"set {name}, or set {embedded_flag}=true if {embedded} is really meant."
+    )
+
+
 # --- Database -----------------------------------------------------------------------------
+require_service_url("DATABASE_URL", "EMBEDDED_DATABASE", "the embedded SQLite database")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     try:
@@ -153,6 +169,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache --------------------------------------------------------------
+require_service_url(
+    "REDIS_URL", "EMBEDDED_TASKS", "in-process tasks and a per-process cache (no Redis)"
+)
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(
@@ -182,17 +201,32 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task runs under these two limits (no task sets its own): the soft one raises inside the
+# task so it can stop cleanly, the hard one kills the process.
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_SOFT_TIME_LIMIT must be positive and below CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_TASK_SOFT_TIME_LIMIT} is not below {CELERY_TASK_TIME_LIMIT}), or a task is "
+        "killed before it is asked to stop."
+    )
 CELERY_TIMEZONE = "Asia/Seoul"
 # A save must not hang when the broker is down: publishing fails fast, the stage stays marked
 # stale, and the reconcile beat task catches up later.
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 900)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    # Redis would hand a task still running within its limit to a second worker.
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT ({CELERY_VISIBILITY_TIMEOUT}) must be above "
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT})."
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # An unacknowledged task (worker killed) is redelivered after this many seconds.
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
@@ -259,7 +293,8 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Anyone may read; a write needs an authenticated staff user with a staff role.
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOnlyOrStaffRole"],
     # Token first: an anonymous request to a staff endpoint gets 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -24,7 +24,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.functional import Promise
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from evaluations.models import (
@@ -120,7 +123,7 @@ admin.site.unregister([Stage, Criterion, Gate])
 
 
 def _stage_workflow_action(
-    service: Callable[..., Any], done: str
+    service: Callable[..., Any], done: Promise
 ) -> Callable[[Any, HttpRequest, QuerySet[Stage]], None]:
     """An admin action that runs one stage workflow service per selected stage."""
 
@@ -129,9 +132,9 @@ def _stage_workflow_action(
             try:
                 service(stage_id=stage.pk, user=_acting_user(request))
             except DomainError as error:
-                modeladmin.message_user(request, f"{stage.name_en}: {error}", messages.ERROR)
+                modeladmin.message_user(request, f"{stage.name}: {error}", messages.ERROR)
             else:
-                modeladmin.message_user(request, f"{stage.name_en}: {done}", messages.SUCCESS)
+                modeladmin.message_user(request, f"{stage.name}: {done}", messages.SUCCESS)
 
     return action
 
@@ -146,20 +149,20 @@ class StageAdmin(programs_admin.StageAdmin):
         "publish_now",
     ]
 
-    open_for_scoring = admin.action(description="Open for scoring (planned → scoring)")(
-        _stage_workflow_action(stage_open, "opened for scoring.")
+    open_for_scoring = admin.action(description=_("Open for scoring (planned → scoring)"))(
+        _stage_workflow_action(stage_open, _("opened for scoring."))
     )
-    send_to_review = admin.action(description="Send to review (scoring → review)")(
-        _stage_workflow_action(stage_submit_for_review, "sent to review.")
+    send_to_review = admin.action(description=_("Send to review (scoring → review)"))(
+        _stage_workflow_action(stage_submit_for_review, _("sent to review."))
     )
-    return_to_scoring = admin.action(description="Return to scoring (review → scoring)")(
-        _stage_workflow_action(stage_return_to_scoring, "returned to scoring.")
+    return_to_scoring = admin.action(description=_("Return to scoring (review → scoring)"))(
+        _stage_workflow_action(stage_return_to_scoring, _("returned to scoring."))
     )
     finalize_as_proposed = admin.action(
-        description="Finalize with the proposed outcome (review → finalized)"
-    )(_stage_workflow_action(stage_finalize, "finalized; decisions recorded."))
-    publish_now = admin.action(description="Publish now (finalized → published)")(
-        _stage_workflow_action(stage_publish, "published.")
+        description=_("Finalize with the proposed outcome (review → finalized)")
+    )(_stage_workflow_action(stage_finalize, _("finalized; decisions recorded.")))
+    publish_now = admin.action(description=_("Publish now (finalized → published)"))(
+        _stage_workflow_action(stage_publish, _("published."))
     )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -289,11 +292,11 @@ class ParticipationAdmin(SimpleHistoryAdmin):
 
 
 class ConfirmedFilter(admin.SimpleListFilter):
-    title = "confirmation"
+    title = _("confirmation")
     parameter_name = "confirmed"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Confirmed"), ("no", "Waiting for a second person")]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Confirmed")), ("no", _("Waiting for a second person"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "yes":
@@ -365,7 +368,7 @@ class ScoreAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
     def team(self, score: Score) -> Any:
         return score.participation.team
 
-    @admin.display(description="criterion", ordering="criterion__code")
+    @admin.display(description=_("criterion"), ordering="criterion__code")
     def criterion_code(self, score: Score) -> str:
         return score.criterion.code
 
@@ -406,14 +409,20 @@ class ScoreAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
                     score_id=score.pk, user=_acting_user(request), expected_version=score.version
                 )
 
-    @admin.action(description="Confirm the selected scores", permissions=["confirm"])
+    @admin.action(description=_("Confirm the selected scores"), permissions=["confirm"])
     def confirm_selected(self, request: HttpRequest, queryset: QuerySet[Score]) -> None:
         with transaction.atomic():
             for score in queryset:
                 score_confirm(
                     score_id=score.pk, user=_acting_user(request), expected_version=score.version
                 )
-        self.message_user(request, f"Confirmed {len(queryset)} score(s).", messages.SUCCESS)
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext("Confirmed %(count)d score.", "Confirmed %(count)d scores.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 class GateResultAdminForm(VersionedForm):
@@ -499,7 +508,7 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
         for stage_id in stage_ids:
             stage_rules_changed(stage_id=stage_id)
 
-    @admin.action(description="Confirm the selected gate results", permissions=["confirm"])
+    @admin.action(description=_("Confirm the selected gate results"), permissions=["confirm"])
     def confirm_selected(self, request: HttpRequest, queryset: QuerySet[GateResult]) -> None:
         with transaction.atomic():
             for result in queryset:
@@ -508,7 +517,13 @@ class GateResultAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
                     user=_acting_user(request),
                     expected_version=result.version,
                 )
-        self.message_user(request, f"Confirmed {len(queryset)} gate result(s).", messages.SUCCESS)
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext("Confirmed %(count)d gate result.", "Confirmed %(count)d gate results.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 # --- Published aggregates and decisions -----------------------------------------------------
@@ -603,7 +618,7 @@ class StandingsSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     exclude = ["sensitivity"]
     inlines = [StandingsRowInline]
 
-    @admin.display(description="sensitivity")
+    @admin.display(description=_("sensitivity"))
     def sensitivity_pretty(self, snapshot: StandingsSnapshot) -> str:
         return _pretty_json(snapshot.sensitivity)
 
@@ -641,7 +656,7 @@ class PublicationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     readonly_fields = ["payload_pretty"]
     exclude = ["payload"]
 
-    @admin.display(description="payload")
+    @admin.display(description=_("payload"))
     def payload_pretty(self, publication: Publication) -> str:
         return _pretty_json(publication.payload)
 

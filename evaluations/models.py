@@ -99,7 +99,14 @@ class Participation(models.Model):
 
     def clean(self) -> None:
         if self.team_id and self.stage_id and self.team.program_id != self.stage.program_id:
-            raise ValidationError({"team": "This team belongs to another program than the stage."})
+            raise ValidationError(
+                {
+                    "team": ValidationError(
+                        _("This team belongs to another program than the stage."),
+                        code="other_program",
+                    )
+                }
+            )
         if not self.ranked and self.team_id and self.stage_id:
             self._check_unranked()
 

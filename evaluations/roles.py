@@ -20,6 +20,8 @@ from django.apps import apps as global_apps
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from programs.errors import PermissionDenied
 
@@ -34,6 +36,18 @@ class Role(StrEnum):
     ADMIN = "admin"
     CLERK = "clerk"
     VERIFIER = "verifier"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+# What staff call each role on screen; the group names stay the stable codes above.
+ROLE_LABELS = {
+    Role.ADMIN: _("administrator"),
+    Role.CLERK: _("clerk"),
+    Role.VERIFIER: _("verifier"),
+}
 
 
 ALL_ROLES = frozenset(Role)
@@ -77,8 +91,15 @@ def user_has_role(user: Any, *roles: Role | str) -> bool:
 def require_role(user: Any, *roles: Role | str) -> None:
     """Raise `PermissionDenied` unless `user` holds at least one of `roles`."""
     if not user_has_role(user, *roles):
-        names = " or ".join(Role(role).value for role in roles)
-        raise PermissionDenied(f"Only {names} staff can do this.")
+        wanted = [Role(role) for role in roles]
+        raise PermissionDenied(
+            _("Only %(roles)s staff can do this."),
+            code="role_required",
+            params={
+                "roles": lazy(lambda: str(_(" or ")).join(r.label for r in wanted), str)(),
+                "role_codes": [role.value for role in wanted],
+            },
+        )
 
 
 def grant_role_permissions(*, apps: Any = global_apps, using: str = "default") -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Concat
+from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import GateResult, Participation, Score
 from programs.errors import NotFound
@@ -19,7 +20,11 @@ def participation_get(*, participation_id: int) -> Participation:
         Participation.objects.select_related("stage", "team").filter(pk=participation_id).first()
     )
     if participation is None:
-        raise NotFound(f"Participation {participation_id} does not exist.")
+        raise NotFound(
+            _("Participation %(participation_id)s does not exist."),
+            field="participation",
+            params={"participation_id": participation_id},
+        )
     return participation
 
 
@@ -131,7 +136,9 @@ def stages_progress(*, program: Program) -> list[StageProgress]:
 def stage_get(*, stage_id: int) -> Stage:
     stage = Stage.objects.select_related("program").filter(pk=stage_id).first()
     if stage is None:
-        raise NotFound(f"Stage {stage_id} does not exist.")
+        raise NotFound(
+            _("Stage %(stage_id)s does not exist."), field="stage", params={"stage_id": stage_id}
+        )
     return stage
 
 

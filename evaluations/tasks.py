@@ -2,6 +2,11 @@
 
 Retries are only for errors that are expected to pass (a database connection dropped or a lock
 wait cancelled); a bug fails loudly instead of retrying forever.
+
+No task sets its own time limits: every task runs under `CELERY_TASK_SOFT_TIME_LIMIT` and
+`CELERY_TASK_TIME_LIMIT` from the settings, so an operator changes them in one place. The
+longest job, recomputing every stale stage, is therefore split: `standings_reconcile` only finds
+the stale stages and queues one `standings_recompute` per stage, each with the full limits.
 """
 
 from __future__ import annotations
@@ -22,8 +27,6 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
     retry_backoff=2,
     retry_backoff_max=60,
     max_retries=5,
-    soft_time_limit=540,
-    time_limit=600,
 )
 def standings_recompute(stage_id: int) -> dict[str, object]:
     result = recompute.standings_recompute(stage_id=stage_id)
@@ -41,8 +44,6 @@ def standings_recompute(stage_id: int) -> dict[str, object]:
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
     max_retries=3,
-    soft_time_limit=100,
-    time_limit=120,
 )
 def stage_publish_due() -> list[int]:
     return publication.stage_publish_due()
@@ -55,7 +56,14 @@ def stage_publish_due() -> list[int]:
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
     max_retries=3,
-    time_limit=1_800,
 )
 def standings_reconcile() -> list[int]:
-    return recompute.standings_reconcile()
+    """Queue a recompute for every stale stage; return their ids.
+
+    Recomputing them here, one after another, would need a limit per stage; a queued recompute
+    runs under the usual limits, on whichever worker is free, one at a time per stage.
+    """
+    stale = recompute.stale_stage_ids()
+    for stage_id in stale:
+        standings_recompute.delay(stage_id)
+    return stale

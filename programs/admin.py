@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs.models import Criterion, Gate, Milestone, Program, Source, Stage
@@ -121,7 +122,7 @@ class StageAdminForm(forms.ModelForm):
         # A status changes only through the stage workflow (the actions on the stage list),
         # whose guards (complete scores, confirmations, decisions) a form edit would skip.
         status.disabled = True
-        status.help_text = (
+        status.help_text = _(
             "Changed only through the workflow actions on the stage list: open for scoring, "
             "send to review, return to scoring, finalize, publish now."
         )

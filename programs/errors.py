@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 
 
 class DomainError(Exception):
@@ -69,7 +69,22 @@ class DomainError(Exception):
 def _plain(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "as_dict"):
+        return _plain(value.as_dict())
     return str(value)
+
+
+def localized(instance: Any, field: str = "name") -> Promise:
+    """`instance`'s Korean or English `field`, chosen when the message is shown, not raised.
+
+    For message parameters naming a stage or a team: a Korean screen shows “1차 평가”, an English
+    one “Stage 1 evaluation”, from the same error.
+    """
+    return lazy(instance.localized, str)(field)
 
 
 class PermissionDenied(DomainError):
@@ -93,7 +108,9 @@ class PreconditionFailed(DomainError):
 
 
 # The one mapping from error code to HTTP status, for staff views and the API alike. Codes not
-# listed are input errors (400).
+# listed are input errors (400). A subclass's specific code (e.g. `ConflictError(...,
+# code="score_changed")`) answers with its class's status, so a precise code for staff screens
+# and tests never changes what the client is told.
 HTTP_STATUS_BY_CODE: dict[str, int] = {
     "not_authenticated": 401,
     "forbidden": 403,
@@ -109,7 +126,13 @@ HTTP_STATUS_BY_CODE: dict[str, int] = {
 
 
 def http_status(error: DomainError) -> int:
-    return HTTP_STATUS_BY_CODE.get(error.code, 400)
+    if error.code in HTTP_STATUS_BY_CODE:
+        return HTTP_STATUS_BY_CODE[error.code]
+    for cls in type(error).__mro__:
+        class_code = cls.__dict__.get("code")
+        if class_code in HTTP_STATUS_BY_CODE:
+            return HTTP_STATUS_BY_CODE[class_code]
+    return 400
 
 
 def domain_error_from_validation(error: Any) -> DomainError:
@@ -119,12 +142,34 @@ def domain_error_from_validation(error: Any) -> DomainError:
     message is about (None for a rule about the whole row).
     """
     field: str | None = None
-    message: Any = error
+    first: Any = error
     if hasattr(error, "error_dict"):
         field, errors = next(iter(error.error_dict.items()))
         if field == "__all__":
             field = None
-        message = errors[0]
-    messages = getattr(message, "messages", None)
-    text = messages[0] if messages else str(message)
-    return DomainError(text, code="invalid", field=field)
+        first = errors[0]
+    elif getattr(error, "error_list", None):
+        first = error.error_list[0]
+    # Keep the model's own message (still lazy, so shown in the reader's language), code and
+    # parameters: they fill `%(name)s` placeholders exactly as a DomainError's do.
+    message = getattr(first, "message", None) or str(first)
+    return DomainError(
+        message,
+        code=getattr(first, "code", None) or "invalid",
+        field=field,
+        params=getattr(first, "params", None),
+    )
+
+
+def validation_text(error: Any) -> Promise:
+    """The sentences of a Django `ValidationError` (or a list of them), joined when shown.
+
+    Its messages stay lazy until then, so a refusal built from a validator reads in the language
+    of whoever reads it, like every other message parameter.
+    """
+    from django.core.exceptions import ValidationError
+
+    def text() -> str:
+        return " ".join(str(message) for message in ValidationError(error).messages)
+
+    return lazy(text, str)()

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from programs.history import TrackedHistory
@@ -293,7 +293,13 @@ class Criterion(BilingualMixin, models.Model):
 
     def clean(self) -> None:
         if self.parent is not None and self.parent.stage_id != self.stage_id:
-            raise ValidationError({"parent": "The parent criterion belongs to another stage."})
+            raise ValidationError(
+                {
+                    "parent": ValidationError(
+                        _("The parent criterion belongs to another stage."), code="other_stage"
+                    )
+                }
+            )
         if self.pk is None or self.target is not None or self.max_points is None:
             return
         # Scores live in the evaluations app; the reverse relation avoids importing it.
@@ -301,8 +307,16 @@ class Criterion(BilingualMixin, models.Model):
         if above:
             raise ValidationError(
                 {
-                    "max_points": f"{above} score(s) already entered are above "
-                    f"{self.max_points}; correct them first."
+                    "max_points": ValidationError(
+                        ngettext_lazy(
+                            "%(count)s score already entered is above %(max)s; correct it first.",
+                            "%(count)s scores already entered are above %(max)s; correct them "
+                            "first.",
+                            "count",
+                        ),
+                        code="scores_above_max",
+                        params={"count": above, "max": self.max_points},
+                    )
                 }
             )
 

@@ -88,7 +88,13 @@ class Team(BilingualMixin, models.Model):
         for field in ("joined_stage", "left_stage"):
             stage = getattr(self, field, None) if getattr(self, f"{field}_id") else None
             if stage is not None and self.program_id and stage.program_id != self.program_id:
-                raise ValidationError({field: "This stage belongs to another program."})
+                raise ValidationError(
+                    {
+                        field: ValidationError(
+                            _("This stage belongs to another program."), code="other_program"
+                        )
+                    }
+                )
 
 
 class Membership(models.Model):

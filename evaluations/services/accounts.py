@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.roles import Role, require_role
-from programs.errors import DomainError, NotFound, PermissionDenied
+from programs.errors import DomainError, NotFound, PermissionDenied, validation_text
 
 
 def _groups(roles: Iterable[Role | str]) -> list[Group]:
@@ -46,15 +46,16 @@ def staff_account_create(
     username = username.strip()
     roles = list(roles)
     if not username:
-        raise DomainError(_("Enter a username."), field="username")
+        raise DomainError(_("Enter a username."), code="required", field="username")
     if not roles:
-        raise DomainError(_("Choose at least one role."), field="roles")
+        raise DomainError(_("Choose at least one role."), code="required", field="roles")
     first, _sep, last = full_name.strip().partition(" ")
     user = User(username=username, email=email.strip(), first_name=first, last_name=last)
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages), field="password", code="weak_password") from None
+        # Django's own password validators, in the language of whoever reads the refusal.
+        raise DomainError(validation_text(exc), field="password", code="weak_password") from None
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
             raise DomainError(

@@ -9,12 +9,14 @@ beat processes) acting at once never both succeed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import standings as core
@@ -27,7 +29,7 @@ from evaluations.services.recompute import (
     standings_recompute,
     standings_recompute_enqueue,
 )
-from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied, localized
 from programs.history import history_record_update, records_history
 from programs.models import Criterion, Gate, Stage
 from teams.models import Team
@@ -53,17 +55,111 @@ class DecisionInput:
     reason_code: str = Decision.Reason.COMMITTEE
 
 
+@dataclass(frozen=True, slots=True)
+class PendingInput:
+    """One cell a stage still waits for, so a staff screen can mark it and the API list it.
+
+    `code` says what is wanted: ``missing_score`` and ``gate_undecided`` block review;
+    ``score_unconfirmed`` and ``gate_result_unconfirmed`` block finalizing and corrections.
+    """
+
+    code: str
+    participation_id: int
+    team: str  # the team's slug
+    team_name: str | Promise
+    criterion: str | None = None  # criterion code
+    gate: str | None = None  # gate code
+    evaluator_code: str = ""
+
+    @property
+    def message(self) -> str:
+        """One line for a person, in the active language."""
+        params = {
+            "team": self.team_name,
+            "criterion": self.criterion,
+            "gate": self.gate,
+            "evaluator_code": self.evaluator_code,
+        }
+        if self.code == "missing_score":
+            text = _("%(team)s: no score for “%(criterion)s”")
+        elif self.code == "gate_undecided":
+            text = _("%(team)s: gate “%(gate)s” not decided")
+        elif self.code == "score_unconfirmed" and self.evaluator_code:
+            text = _("%(team)s: “%(criterion)s” by evaluator %(evaluator_code)s not confirmed")
+        elif self.code == "score_unconfirmed":
+            text = _("%(team)s: “%(criterion)s” not confirmed")
+        else:
+            text = _("%(team)s: gate “%(gate)s” not confirmed")
+        return str(text) % params
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "participation_id": self.participation_id,
+            "team": self.team,
+            "criterion": self.criterion,
+            "gate": self.gate,
+            "evaluator_code": self.evaluator_code,
+            "message": self.message,
+        }
+
+
+def _describe(items: Sequence[PendingInput], limit: int) -> str:
+    shown = "; ".join(item.message for item in items[:limit])
+    if len(items) <= limit:
+        return shown
+    return str(_("%(shown)s; and %(count)s more")) % {"shown": shown, "count": len(items) - limit}
+
+
+def describe_items(items: Sequence[PendingInput], limit: int = 5) -> Promise:
+    """The first `limit` items as one line, in the language active when it is shown."""
+    return lazy(_describe, str)(items, limit)
+
+
+def pending_error(
+    message: Promise, *, code: str, stage: Stage, items: Sequence[PendingInput]
+) -> DomainError:
+    """An error listing what is missing or unconfirmed; every item rides along in `params`."""
+    return DomainError(
+        message,
+        code=code,
+        params={
+            "stage": localized(stage),
+            "count": len(items),
+            "items": list(items),
+            "summary": describe_items(items),
+        },
+    )
+
+
 def _require_admin(user: User | None) -> None:
     if user is None or not user_has_role(user, Role.ADMIN):
-        raise PermissionDenied("Only an administrator can change a stage's status.")
+        raise PermissionDenied(
+            _("Only an administrator can change a stage's status."), code="admin_required"
+        )
 
 
 def _stage(stage_id: int, *, for_update: bool = False) -> Stage:
     qs = Stage.objects.select_for_update(no_key=True) if for_update else Stage.objects
     stage = qs.filter(pk=stage_id).first()
     if stage is None:
-        raise NotFound(f"Stage {stage_id} does not exist.")
+        raise NotFound(
+            _("Stage %(stage_id)s does not exist."), field="stage", params={"stage_id": stage_id}
+        )
     return stage
+
+
+def status_params(stage: Stage) -> dict[str, object]:
+    """Message parameters naming a stage and its current status (code and label)."""
+    return {
+        "stage": localized(stage),
+        "status": stage.status,
+        "status_label": Stage.Status(stage.status).label,
+    }
+
+
+def _wrong_status(stage: Stage, message: Promise) -> DomainError:
+    return DomainError(message, code="wrong_status", params=status_params(stage))
 
 
 def _transition(stage: Stage, old: str, new: str, **extra: object) -> None:
@@ -71,7 +167,17 @@ def _transition(stage: Stage, old: str, new: str, **extra: object) -> None:
     if updated == 0:
         current = Stage.objects.filter(pk=stage.pk).values_list("status", flat=True).first()
         raise ConflictError(
-            f"Stage “{stage.name_en}” is {current}, not {old}; someone else changed it. Reload."
+            _(
+                "Stage “%(stage)s” is no longer “%(expected_label)s”; someone else changed it. "
+                "Reload the page."
+            ),
+            code="status_changed",
+            params={
+                "stage": localized(stage),
+                "status": current,
+                "expected": old,
+                "expected_label": Stage.Status(old).label,
+            },
         )
     history_record_update(Stage, [stage.pk])
     stage.status = new
@@ -86,14 +192,18 @@ def stage_open(*, stage_id: int, user: User) -> Stage:
     with transaction.atomic():
         stage = _stage(stage_id, for_update=True)
         if stage.status != Stage.Status.PLANNED:
-            raise DomainError(
-                f"Stage “{stage.name_en}” is already {stage.status}; only a planned stage can be "
-                "opened.",
-                code="wrong_status",
+            raise _wrong_status(
+                stage,
+                _(
+                    "Stage “%(stage)s” is in the status “%(status_label)s”; only a planned stage "
+                    "can be opened."
+                ),
             )
         if not stage.criteria.exists():
             raise DomainError(
-                f"Stage “{stage.name_en}” has no criteria; add them before opening it for scoring."
+                _("Stage “%(stage)s” has no criteria; add them before opening it for scoring."),
+                code="no_criteria",
+                params={"stage": localized(stage)},
             )
         unweighted = list(
             stage.criteria.filter(max_points__isnull=True)
@@ -110,7 +220,7 @@ def stage_open(*, stage_id: int, user: User) -> Stage:
                 ),
                 code="max_points_missing",
                 field="max_points",
-                params={"criteria": ", ".join(unweighted), "stage": stage.name},
+                params={"criteria": ", ".join(unweighted), "stage": localized(stage)},
             )
         stage_participations_prepare(stage=stage)
         _transition(stage, Stage.Status.PLANNED, Stage.Status.SCORING)
@@ -142,8 +252,8 @@ def stage_participations_prepare(*, stage: Stage) -> list[Participation]:
     return created
 
 
-def _missing_inputs(stage: Stage) -> list[str]:
-    """Name what is still missing for review: leaf criteria without marks, undecided gates."""
+def _missing_inputs(stage: Stage) -> list[PendingInput]:
+    """What is still missing for review: leaf criteria without marks, undecided gates."""
     leaves = list(
         Criterion.objects.filter(stage=stage, children__isnull=True).order_by("order", "code")
     )
@@ -165,22 +275,21 @@ def _missing_inputs(stage: Stage) -> list[str]:
     )
     missing = []
     for participation in participations:
+        team = {
+            "participation_id": participation.pk,
+            "team": participation.team.slug,
+            "team_name": localized(participation.team),
+        }
         own = {c.pk for c in participation.individual_criteria.all()}
         for criterion in leaves:
             if criterion.is_individual and criterion.pk not in own:
                 continue
             if (participation.pk, criterion.pk) not in have:
-                missing.append(f"{participation.team.name_en}: no score for “{criterion.code}”")
+                missing.append(PendingInput("missing_score", criterion=criterion.code, **team))
         for gate in gates:
             if (participation.pk, gate.pk) not in decided:
-                missing.append(f"{participation.team.name_en}: gate “{gate.code}” not decided")
+                missing.append(PendingInput("gate_undecided", gate=gate.code, **team))
     return missing
-
-
-def describe_items(items: list[str], limit: int = 5) -> str:
-    shown = "; ".join(items[:limit])
-    more = f"; and {len(items) - limit} more" if len(items) > limit else ""
-    return shown + more
 
 
 @records_history()
@@ -190,15 +299,20 @@ def stage_submit_for_review(*, stage_id: int, user: User) -> Stage:
     with transaction.atomic():
         stage = _stage(stage_id, for_update=True)
         if stage.status != Stage.Status.SCORING:
-            raise DomainError(
-                f"Stage “{stage.name_en}” is {stage.status}; only a stage in scoring can go to "
-                "review.",
-                code="wrong_status",
+            raise _wrong_status(
+                stage,
+                _(
+                    "Stage “%(stage)s” is in the status “%(status_label)s”; only a stage in "
+                    "scoring can go to review."
+                ),
             )
         missing = _missing_inputs(stage)
         if missing:
-            raise DomainError(
-                f"Scoring is not complete: {describe_items(missing)}.", code="incomplete"
+            raise pending_error(
+                _("Scoring is not complete: %(summary)s."),
+                code="incomplete",
+                stage=stage,
+                items=missing,
             )
         _transition(stage, Stage.Status.SCORING, Stage.Status.REVIEW)
         # Review shows the sensitivity of the proposed outcome, computed by the recompute.
@@ -216,7 +330,7 @@ def stage_return_to_scoring(*, stage_id: int, user: User, reason: str = "") -> S
         return stage
 
 
-def unconfirmed_entries(*, stage: Stage) -> list[str]:
+def unconfirmed_entries(*, stage: Stage) -> list[PendingInput]:
     """Scores and gate results of the stage still waiting for a second person (see `CONFIRMED`)."""
     scores = (
         Score.objects.unconfirmed()
@@ -228,13 +342,29 @@ def unconfirmed_entries(*, stage: Stage) -> list[str]:
         GateResult.objects.unconfirmed()
         .filter(participation__stage=stage)
         .select_related("participation__team", "gate")
+        .order_by("participation__team__name_en", "gate__code")
     )
     items = [
-        f"{s.participation.team.name_en} “{s.criterion.code}”"
-        + (f" by {s.evaluator_code}" if s.evaluator_code else "")
-        for s in scores[:6]
+        PendingInput(
+            "score_unconfirmed",
+            participation_id=s.participation_id,
+            team=s.participation.team.slug,
+            team_name=localized(s.participation.team),
+            criterion=s.criterion.code,
+            evaluator_code=s.evaluator_code,
+        )
+        for s in scores
     ]
-    items += [f"{g.participation.team.name_en} gate “{g.gate.code}”" for g in gates[:6]]
+    items += [
+        PendingInput(
+            "gate_result_unconfirmed",
+            participation_id=g.participation_id,
+            team=g.participation.team.slug,
+            team_name=localized(g.participation.team),
+            gate=g.gate.code,
+        )
+        for g in gates
+    ]
     return items
 
 
@@ -259,16 +389,20 @@ def stage_finalize(
     with transaction.atomic():
         stage = _stage(stage_id, for_update=True)
         if stage.status != Stage.Status.REVIEW:
-            raise DomainError(
-                f"Stage “{stage.name_en}” is {stage.status}; only a stage in review can be "
-                "finalized.",
-                code="wrong_status",
+            raise _wrong_status(
+                stage,
+                _(
+                    "Stage “%(stage)s” is in the status “%(status_label)s”; only a stage in "
+                    "review can be finalized."
+                ),
             )
         pending = unconfirmed_entries(stage=stage)
         if pending:
-            raise DomainError(
-                f"Not every entry is confirmed by a second person: {describe_items(pending)}.",
+            raise pending_error(
+                _("Not every entry is confirmed by a second person: %(summary)s."),
                 code="unconfirmed",
+                stage=stage,
+                items=pending,
             )
         standings_recompute(stage_id=stage.pk)
         participations = {
@@ -276,13 +410,21 @@ def stage_finalize(
         }
         unknown = set(decisions) - {p.pk for p in participations.values()}
         if unknown:
-            raise DomainError(f"Participation(s) {sorted(unknown)} are not in this stage.")
+            raise DomainError(
+                _("Participation(s) %(participations)s are not in this stage."),
+                code="participation_not_in_stage",
+                field="decisions",
+                params={
+                    "participations": ", ".join(str(pid) for pid in sorted(unknown)),
+                    "participation_ids": sorted(unknown),
+                },
+            )
         slug_by_pid = {p.pk: slug for slug, p in participations.items()}
         given_by_team = {slug_by_pid[pid]: decision for pid, decision in decisions.items()}
         recorded: dict[str, core.RecordedDecision] = {}
         for team_slug, decision in given_by_team.items():
             if decision.outcome not in Outcome.values:
-                raise DomainError(f"“{decision.outcome}” is not an outcome.", field="outcome")
+                raise unknown_outcome(decision.outcome)
             recorded[team_slug] = core.RecordedDecision(
                 # The core knows no withdrawal; for the line it is simply out.
                 outcome=core.Outcome.ELIMINATED
@@ -294,7 +436,22 @@ def stage_finalize(
         try:
             finals = core.apply_decisions(result, recorded)
         except core.DecisionError as exc:
-            raise DomainError(str(exc), code="decision_needed") from None
+            teams = [participations[slug].team for slug in exc.teams if slug in participations]
+            raise DomainError(
+                _(
+                    "A decision is needed for %(teams)s: a team tied at the line or not ranked "
+                    "needs a recorded decision, and a decision that differs from the proposal "
+                    "needs a reason."
+                ),
+                code="decision_needed",
+                field="decisions",
+                params={
+                    "teams": lazy(lambda: ", ".join(team.name for team in teams), str)(),
+                    "team_slugs": list(exc.teams),
+                    # The pure core's own account, in English, for logs and the curious.
+                    "detail": str(exc),
+                },
+            ) from None
 
         created = []
         for final in finals:
@@ -369,17 +526,30 @@ def next_competitive_stage(*, stage: Stage) -> Stage | None:
     )
 
 
+def unknown_outcome(outcome: str) -> DomainError:
+    return DomainError(
+        _("“%(outcome)s” is not an outcome."),
+        code="unknown_outcome",
+        field="outcome",
+        params={"outcome": outcome},
+    )
+
+
 @records_history()
 def stage_schedule_announcement(
     *, stage_id: int, user: User, announcement_at: dt.datetime
 ) -> Stage:
     _require_admin(user)
     if timezone.is_naive(announcement_at):
-        raise DomainError("Give the announcement time with its time zone.", field="announcement_at")
+        raise DomainError(
+            _("Give the announcement time with its time zone."),
+            code="timezone_required",
+            field="announcement_at",
+        )
     with transaction.atomic():
         stage = _stage(stage_id, for_update=True)
         if stage.status == Stage.Status.PUBLISHED:
-            raise DomainError("This stage is already published.", code="wrong_status")
+            raise _wrong_status(stage, _("Stage “%(stage)s” is already published."))
         stage.announcement_at = announcement_at
         stage.save(update_fields=["announcement_at"])
         return stage

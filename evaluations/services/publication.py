@@ -15,16 +15,23 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from evaluations.chain import publication_record, record_digest
 from evaluations.models import Decision, Outcome, Publication, StageStatistic
 from evaluations.roles import Role, require_role
 from evaluations.selectors_staff import participation_get
 from evaluations.services.decisions import decision_record
-from evaluations.services.lifecycle import describe_items, team_decision_apply, unconfirmed_entries
+from evaluations.services.lifecycle import (
+    pending_error,
+    status_params,
+    team_decision_apply,
+    unconfirmed_entries,
+    unknown_outcome,
+)
 from evaluations.services.recompute import current_snapshot, standings_recompute
 from evaluations.signals import publication_made
-from programs.errors import ConflictError, DomainError, NotFound
+from programs.errors import ConflictError, DomainError, NotFound, localized
 from programs.history import history_record_update, records_history
 from programs.models import Criterion, Program, Stage
 from programs.numbers import decimal_text
@@ -38,7 +45,11 @@ def publication_payload_build(*, stage: Stage) -> dict[str, Any]:
     """The public record of a stage as of now, from its current snapshot and decisions."""
     snapshot = current_snapshot(stage=stage)
     if snapshot is None:
-        raise DomainError(f"Stage “{stage.name_en}” has no computed standings to publish.")
+        raise DomainError(
+            _("Stage “%(stage)s” has no computed standings to publish."),
+            code="no_standings",
+            params={"stage": localized(stage)},
+        )
     criteria = [
         {
             "code": c.code,
@@ -163,7 +174,7 @@ def stage_publish(
     with transaction.atomic():
         stage = Stage.objects.filter(pk=stage_id).first()
         if stage is None:
-            raise NotFound(f"Stage {stage_id} does not exist.")
+            raise _stage_not_found(stage_id)
         # The status update takes the row lock: a second publisher waits here, then finds the
         # stage no longer finalized and updates nothing.
         claimed = Stage.objects.filter(pk=stage_id, status=Stage.Status.FINALIZED).update(
@@ -172,11 +183,18 @@ def stage_publish(
         if claimed == 0:
             stage.refresh_from_db(fields=["status"])
             if stage.status == Stage.Status.PUBLISHED:
-                raise ConflictError(f"Stage “{stage.name_en}” is already published.")
+                raise ConflictError(
+                    _("Stage “%(stage)s” is already published."),
+                    code="already_published",
+                    params=status_params(stage),
+                )
             raise DomainError(
-                f"Stage “{stage.name_en}” is {stage.status}; only a finalized stage can be "
-                "published.",
+                _(
+                    "Stage “%(stage)s” is in the status “%(status_label)s”; only a finalized "
+                    "stage can be published."
+                ),
                 code="wrong_status",
+                params=status_params(stage),
             )
         history_record_update(Stage, [stage_id])
         stage.status, stage.published_at = Stage.Status.PUBLISHED, now
@@ -191,6 +209,12 @@ def stage_publish(
         )
         transaction.on_commit(lambda: logger.info("Stage %s published.", stage_id))
         return publication
+
+
+def _stage_not_found(stage_id: int) -> NotFound:
+    return NotFound(
+        _("Stage %(stage_id)s does not exist."), field="stage", params={"stage_id": stage_id}
+    )
 
 
 def stage_publish_due(*, now: dt.datetime | None = None) -> list[int]:
@@ -221,13 +245,22 @@ def decision_change(
     """Change a published stage's decision ahead of a correction; a reason is required."""
     require_role(user, Role.ADMIN)
     if outcome not in Outcome.values:
-        raise DomainError(f"“{outcome}” is not an outcome.", field="outcome")
+        raise unknown_outcome(outcome)
     if not (reason_ko.strip() or reason_en.strip()):
-        raise DomainError("Changing a decision needs a reason.", field="reason_ko")
+        raise DomainError(
+            _("Changing a decision needs a reason."), code="reason_required", field="reason_ko"
+        )
     with transaction.atomic():
         participation = participation_get(participation_id=participation_id)
         if participation.stage.status not in (Stage.Status.FINALIZED, Stage.Status.PUBLISHED):
-            raise DomainError("Decisions are recorded when the stage is finalized.")
+            raise DomainError(
+                _(
+                    "Stage “%(stage)s” is in the status “%(status_label)s”; decisions are "
+                    "recorded when the stage is finalized."
+                ),
+                code="wrong_status",
+                params=status_params(participation.stage),
+            )
         decision = Decision.objects.filter(participation=participation).first()
         proposed = decision.proposed_outcome if decision else ""
         decision = decision_record(
@@ -251,30 +284,48 @@ def publication_correct(
     """Publish a correction: a new frozen record pointing to the latest one, with a note."""
     require_role(user, Role.ADMIN)
     if not (note_ko.strip() or note_en.strip()):
-        raise DomainError("A correction needs a note saying what changed.", field="note_ko")
+        raise DomainError(
+            _("A correction needs a note saying what changed."),
+            code="note_required",
+            field="note_ko",
+        )
     with transaction.atomic():
         # no_key: a recompute committing meanwhile needs a key-share lock on this row.
         stage = Stage.objects.select_for_update(no_key=True).filter(pk=stage_id).first()
         if stage is None:
-            raise NotFound(f"Stage {stage_id} does not exist.")
+            raise _stage_not_found(stage_id)
         if stage.status != Stage.Status.PUBLISHED:
-            raise DomainError("Only a published stage can be corrected.", code="wrong_status")
+            raise DomainError(
+                _(
+                    "Stage “%(stage)s” is in the status “%(status_label)s”; only a published "
+                    "stage can be corrected."
+                ),
+                code="wrong_status",
+                params=status_params(stage),
+            )
         pending = unconfirmed_entries(stage=stage)
         if pending:
-            raise DomainError(
-                "Not every changed entry is confirmed by a second person: "
-                f"{describe_items(pending)}.",
+            raise pending_error(
+                _("Not every changed entry is confirmed by a second person: %(summary)s."),
                 code="unconfirmed",
+                stage=stage,
+                items=pending,
             )
         latest = Publication.objects.filter(stage=stage).order_by("-sequence").first()
         if latest is None:
-            raise DomainError("This stage has no publication to correct.")
+            raise DomainError(
+                _("Stage “%(stage)s” has no publication to correct."),
+                code="no_publication",
+                params={"stage": localized(stage)},
+            )
         standings_recompute(stage_id=stage.pk)
         payload = publication_payload_build(stage=stage)
         if _public_part(payload) == _public_part(latest.payload):
             raise DomainError(
-                "Nothing public has changed since the last publication; there is nothing to "
-                "correct.",
+                _(
+                    "Nothing public has changed since the last publication; there is nothing to "
+                    "correct."
+                ),
                 code="unchanged",
             )
         return _publication_create(

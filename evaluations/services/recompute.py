@@ -20,6 +20,7 @@ from celery import current_app
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.query import QuerySet
+from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import RedisError
 
@@ -32,7 +33,7 @@ from evaluations.models import (
     StandingsRow,
     StandingsSnapshot,
 )
-from programs.errors import DomainError
+from programs.errors import DomainError, localized
 from programs.models import Criterion, Gate, Stage
 
 logger = logging.getLogger(__name__)
@@ -326,8 +327,10 @@ def standings_recompute(*, stage_id: int, force: bool = False) -> RecomputeResul
             result = core.compute_standings(stage_input)
         except core.StandingsInputError as exc:
             raise DomainError(
-                f"The standings of stage “{stage.name_en}” cannot be computed: {exc}",
+                _("The standings of stage “%(stage)s” cannot be computed: %(detail)s"),
                 code="bad_stage_rules",
+                # The pure core explains in English; staff fix the rule it names.
+                params={"stage": localized(stage), "detail": str(exc)},
             ) from None
         sensitivity = (
             _sensitivity_json(core.sensitivity_check(stage_input, result))
@@ -390,10 +393,14 @@ def stages_stale() -> QuerySet[Stage]:
     )
 
 
+def stale_stage_ids() -> list[int]:
+    return list(stages_stale().values_list("pk", flat=True))
+
+
 def standings_reconcile() -> list[int]:
-    """Recompute every stale stage; return the ids it recomputed."""
+    """Recompute every stale stage in this process (`recompute_standings`); return their ids."""
     done: list[int] = []
-    for stage_id in stages_stale().values_list("pk", flat=True):
+    for stage_id in stale_stage_ids():
         standings_recompute(stage_id=stage_id)
         done.append(stage_id)
     return done

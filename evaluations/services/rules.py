@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.models import Participation, Score
 from evaluations.roles import Role, user_has_role
 from evaluations.services.recompute import stage_inputs_changed
-from programs.errors import DomainError, NotFound, PermissionDenied
+from programs.errors import DomainError, NotFound, PermissionDenied, validation_text
 from programs.history import records_history
 from programs.models import Criterion, Stage
 from programs.numbers import decimal_text
@@ -114,12 +114,12 @@ def criterion_update(
         try:
             criterion.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            messages = exc.message_dict.get("max_points") or exc.messages
+            errors = getattr(exc, "error_dict", {}).get("max_points") or exc
             raise DomainError(
                 _("“%(criterion)s”: %(problem)s"),
                 code="invalid_max_points",
                 field="max_points",
-                params={"criterion": criterion.code, "problem": " ".join(messages)},
+                params={"criterion": criterion.code, "problem": validation_text(errors)},
             ) from None
         criterion.save(update_fields=["max_points"])
         criterion_saved(criterion=criterion)

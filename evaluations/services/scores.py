@@ -14,13 +14,15 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import GateResult, Score
 from evaluations.roles import Role, require_role, user_has_role
 from evaluations.selectors_staff import participation_get
+from evaluations.services.lifecycle import status_params
 from evaluations.services.recompute import stage_inputs_changed
-from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied, localized
 from programs.history import history_record_update, records_history
 from programs.models import Criterion, Gate, Stage
 from programs.numbers import decimal_text
@@ -36,13 +38,20 @@ def _check_editable(stage: Stage, user: User) -> None:
         return
     if stage.status == Stage.Status.PUBLISHED:
         raise PermissionDenied(
-            f"Stage “{stage.name_en}” is published; only an administrator can change its "
-            "inputs, to publish a correction."
+            _(
+                "Stage “%(stage)s” is published; only an administrator can change its inputs, "
+                "to publish a correction."
+            ),
+            code="stage_published",
+            params={"stage": localized(stage)},
         )
     raise DomainError(
-        f"Stage “{stage.name_en}” is {stage.get_status_display().lower()}; scores can be "
-        "entered only while it is in scoring.",
+        _(
+            "Stage “%(stage)s” is in the status “%(status_label)s”; scores can be entered only "
+            "while it is in scoring."
+        ),
         code="wrong_status",
+        params=status_params(stage),
     )
 
 
@@ -58,14 +67,33 @@ def _parse_value(raw: Decimal | str | int | None, *, field: str = "value") -> De
     try:
         value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
     except InvalidOperation:
-        raise DomainError(f"{raw!r} is not a number.", field=field) from None
+        raise _not_a_number(raw, field) from None
     if not value.is_finite():
-        raise DomainError(f"{raw!r} is not a number.", field=field)
+        raise _not_a_number(raw, field)
     if value.as_tuple().exponent < -3:  # type: ignore[operator]
-        raise DomainError("Enter at most three decimal places.", field=field)
+        raise DomainError(
+            _("Enter at most %(places)s decimal places."),
+            code="too_many_decimals",
+            field=field,
+            params={"value": str(raw), "places": 3},
+        )
     if value < 0:
-        raise DomainError("A score cannot be negative.", field=field)
+        raise DomainError(
+            _("A score cannot be negative."),
+            code="negative",
+            field=field,
+            params={"value": str(raw)},
+        )
     return value
+
+
+def _not_a_number(raw: object, field: str) -> DomainError:
+    return DomainError(
+        _("“%(value)s” is not a number."),
+        code="not_a_number",
+        field=field,
+        params={"value": str(raw)},
+    )
 
 
 def _value_ceiling(criterion: Criterion) -> Decimal | None:
@@ -73,13 +101,13 @@ def _value_ceiling(criterion: Criterion) -> Decimal | None:
     return None if criterion.target is not None else criterion.max_points
 
 
-def _who(user_id: int | None) -> str:
+def _who(user_id: int | None) -> str | Promise:
     if user_id is None:
-        return "the loaded public record"
+        return _("the loaded public record")
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(pk=user_id).only("username").first()
-    return user.get_username() if user else "another user"
+    return user.get_username() if user else _("another user")
 
 
 @records_history("reason")
@@ -108,46 +136,64 @@ def score_save(
         criterion = Criterion.objects.filter(pk=criterion_id, stage=stage).first()
         if criterion is None:
             raise DomainError(
-                f"Criterion {criterion_id} is not a criterion of stage “{stage.name_en}”.",
+                _("Criterion %(criterion_id)s is not a criterion of stage “%(stage)s”."),
+                code="criterion_not_in_stage",
                 field="criterion",
+                params={"criterion_id": criterion_id, "stage": localized(stage)},
             )
+        about = {"criterion": criterion.code, "team": localized(participation.team)}
         if criterion.children.exists():
             raise DomainError(
-                f"“{criterion.code}” is computed from its sub-criteria; enter those instead.",
+                _("“%(criterion)s” is computed from its sub-criteria; enter those instead."),
+                code="criterion_computed",
                 field="criterion",
+                params=about,
             )
         if (
             criterion.is_individual
             and not participation.individual_criteria.filter(pk=criterion.pk).exists()
         ):
             raise DomainError(
-                f"“{criterion.code}” is not one of {participation.team.name_en}'s own criteria.",
+                _("“%(criterion)s” is not one of %(team)s's own criteria."),
+                code="criterion_not_for_team",
                 field="criterion",
+                params=about,
             )
         if criterion.aggregation == Criterion.Aggregation.DIRECT:
             if evaluator_code:
                 raise DomainError(
-                    f"“{criterion.code}” takes points entered directly, without an evaluator code.",
+                    _("“%(criterion)s” takes points entered directly, without an evaluator code."),
+                    code="evaluator_code_not_allowed",
                     field="evaluator_code",
+                    params={**about, "evaluator_code": evaluator_code},
                 )
         elif not EVALUATOR_CODE.match(evaluator_code):
             raise DomainError(
-                f"“{criterion.code}” aggregates evaluator marks: give an evaluator code of 1–20 "
-                "letters, digits, - or _.",
+                _(
+                    "“%(criterion)s” aggregates evaluator marks: give an evaluator code of 1–20 "
+                    "letters, digits, - or _."
+                ),
+                code="evaluator_code_invalid",
                 field="evaluator_code",
+                params={**about, "evaluator_code": evaluator_code},
             )
         if criterion.max_points is None and criterion.target is None:
             raise DomainError(
-                f"The maximum points of “{criterion.code}” are not set; an administrator must "
-                "set them before scores can be entered.",
+                _(
+                    "The maximum points of “%(criterion)s” are not set; an administrator must "
+                    "set them before scores can be entered."
+                ),
+                code="max_points_not_set",
                 field="criterion",
+                params=about,
             )
         ceiling = _value_ceiling(criterion)
         if parsed is not None and ceiling is not None and parsed > ceiling:
             raise DomainError(
-                f"{parsed} is above the maximum of {decimal_text(ceiling)} points for "
-                f"“{criterion.code}”.",
+                _("%(value)s is above the maximum of %(max)s points for “%(criterion)s”."),
+                code="above_max",
                 field="value",
+                params={**about, "value": str(parsed), "max": decimal_text(ceiling)},
             )
 
         existing = Score.objects.filter(
@@ -156,7 +202,12 @@ def score_save(
         if existing is None:
             if expected_version not in (None, 0):
                 raise ConflictError(
-                    "This score was deleted by someone else since you loaded it; reload the page."
+                    _(
+                        "This score was deleted by someone else since you loaded it; reload the "
+                        "page."
+                    ),
+                    code="score_deleted",
+                    params={"expected_version": expected_version},
                 )
             try:
                 with transaction.atomic():
@@ -170,14 +221,21 @@ def score_save(
                     )
             except IntegrityError:
                 raise ConflictError(
-                    "Someone else entered this score at the same moment; reload the page to see "
-                    "their value."
+                    _(
+                        "Someone else entered this score at the same moment; reload the page to "
+                        "see their value."
+                    ),
+                    code="score_entered_meanwhile",
                 ) from None
         else:
             if expected_version is None:
                 raise ConflictError(
-                    f"This score was already entered by {_who(existing.entered_by_id)} "
-                    f"(version {existing.version}); reload the page before changing it."
+                    _(
+                        "This score was already entered by %(user)s (version %(version)s); "
+                        "reload the page before changing it."
+                    ),
+                    code="score_exists",
+                    params={"user": _who(existing.entered_by_id), "version": existing.version},
                 )
             if existing.version == expected_version and existing.value == parsed:
                 return existing  # the same request twice
@@ -192,8 +250,17 @@ def score_save(
             )
             if updated == 0:
                 raise ConflictError(
-                    f"{_who(existing.entered_by_id)} changed this score since you loaded it "
-                    f"(now version {existing.version}, value {existing.value}); nothing was saved."
+                    _(
+                        "%(user)s changed this score since you loaded it (now version "
+                        "%(version)s, value %(value)s); nothing was saved."
+                    ),
+                    code="score_changed",
+                    params={
+                        "user": _who(existing.entered_by_id),
+                        "version": existing.version,
+                        "value": decimal_text(existing.value),
+                        "expected_version": expected_version,
+                    },
                 )
             history_record_update(Score, [existing.pk])
             score = Score.objects.get(pk=existing.pk)
@@ -207,11 +274,15 @@ def score_delete(*, score_id: int, user: User, expected_version: int, reason: st
     with transaction.atomic():
         score = Score.objects.select_related("participation__stage").filter(pk=score_id).first()
         if score is None:
-            raise NotFound(f"Score {score_id} does not exist.")
+            raise _score_not_found(score_id)
         _check_editable(score.participation.stage, user)
-        deleted, _ = Score.objects.filter(pk=score_id, version=expected_version).delete()
+        deleted, _by_model = Score.objects.filter(pk=score_id, version=expected_version).delete()
         if deleted == 0:
-            raise ConflictError("This score was changed since you loaded it; nothing was deleted.")
+            raise ConflictError(
+                _("This score was changed since you loaded it; nothing was deleted."),
+                code="score_changed",
+                params={"expected_version": expected_version},
+            )
         stage_inputs_changed(stage_id=score.participation.stage_id)
 
 
@@ -222,16 +293,21 @@ def score_confirm(*, score_id: int, user: User, expected_version: int) -> Score:
     with transaction.atomic():
         score = Score.objects.select_related("participation__stage").filter(pk=score_id).first()
         if score is None:
-            raise NotFound(f"Score {score_id} does not exist.")
+            raise _score_not_found(score_id)
         stage = score.participation.stage
         if stage.status not in (Stage.Status.SCORING, Stage.Status.REVIEW, Stage.Status.PUBLISHED):
             raise DomainError(
-                f"Stage “{stage.name_en}” is {stage.get_status_display().lower()}; scores can no "
-                "longer be confirmed.",
+                _(
+                    "Stage “%(stage)s” is in the status “%(status_label)s”; scores can no longer "
+                    "be confirmed."
+                ),
                 code="wrong_status",
+                params=status_params(stage),
             )
         if score.entered_by_id == user.pk:
-            raise PermissionDenied("You entered this score; another person must confirm it.")
+            raise PermissionDenied(
+                _("You entered this score; another person must confirm it."), code="own_entry"
+            )
         if score.confirmed_by_id == user.pk and score.version == expected_version:
             return score  # the same request twice
         updated = Score.objects.filter(
@@ -239,11 +315,21 @@ def score_confirm(*, score_id: int, user: User, expected_version: int) -> Score:
         ).update(confirmed_by=user, confirmed_at=timezone.now())
         if updated == 0:
             raise ConflictError(
-                "This score was changed or confirmed since you loaded it; reload and check it "
-                "again."
+                _(
+                    "This score was changed or confirmed since you loaded it; reload and check "
+                    "it again."
+                ),
+                code="score_changed",
+                params={"expected_version": expected_version},
             )
         history_record_update(Score, [score_id])
         return Score.objects.get(pk=score_id)
+
+
+def _score_not_found(score_id: int) -> NotFound:
+    return NotFound(
+        _("Score %(score_id)s does not exist."), field="score", params={"score_id": score_id}
+    )
 
 
 @records_history("reason")
@@ -261,30 +347,48 @@ def gate_result_save(
     """Record pass/fail on a gate. A failure needs a reason, since it removes a team."""
     require_role(user, Role.CLERK, Role.ADMIN)
     if passed is False and not (reason_ko.strip() or reason_en.strip()):
-        raise DomainError("A failed gate needs a reason.", field="reason_ko")
+        raise DomainError(
+            _("A failed gate needs a reason."), code="reason_required", field="reason_ko"
+        )
     with transaction.atomic():
         participation = participation_get(participation_id=participation_id)
         _check_editable(participation.stage, user)
         gate = Gate.objects.filter(pk=gate_id, stage=participation.stage).first()
         if gate is None:
-            raise DomainError("That gate does not belong to this stage.", field="gate")
+            raise DomainError(
+                _("That gate does not belong to this stage."),
+                code="gate_not_in_stage",
+                field="gate",
+                params={"gate_id": gate_id, "stage": localized(participation.stage)},
+            )
         existing = GateResult.objects.filter(participation=participation, gate=gate).first()
         fields = {"passed": passed, "reason_ko": reason_ko.strip(), "reason_en": reason_en.strip()}
         if existing is None:
             if expected_version not in (None, 0):
-                raise ConflictError("This gate result was deleted since you loaded it.")
+                raise ConflictError(
+                    _("This gate result was deleted since you loaded it."),
+                    code="gate_result_deleted",
+                    params={"expected_version": expected_version},
+                )
             try:
                 with transaction.atomic():
                     result = GateResult.objects.create(
                         participation=participation, gate=gate, entered_by=user, **fields
                     )
             except IntegrityError:
-                raise ConflictError("Someone else recorded this gate at the same moment.") from None
+                raise ConflictError(
+                    _("Someone else recorded this gate at the same moment."),
+                    code="gate_result_entered_meanwhile",
+                ) from None
         else:
             if expected_version is None:
                 raise ConflictError(
-                    f"This gate result was already recorded by {_who(existing.entered_by_id)}; "
-                    "reload before changing it."
+                    _(
+                        "This gate result was already recorded by %(user)s; reload before "
+                        "changing it."
+                    ),
+                    code="gate_result_exists",
+                    params={"user": _who(existing.entered_by_id), "version": existing.version},
                 )
             unchanged = all(getattr(existing, key) == val for key, val in fields.items())
             if existing.version == expected_version and unchanged:
@@ -298,7 +402,9 @@ def gate_result_save(
             )
             if updated == 0:
                 raise ConflictError(
-                    "This gate result was changed since you loaded it; nothing was saved."
+                    _("This gate result was changed since you loaded it; nothing was saved."),
+                    code="gate_result_changed",
+                    params={"expected_version": expected_version},
                 )
             history_record_update(GateResult, [existing.pk])
             result = GateResult.objects.get(pk=existing.pk)
@@ -312,16 +418,23 @@ def gate_result_confirm(*, gate_result_id: int, user: User, expected_version: in
     with transaction.atomic():
         result = GateResult.objects.filter(pk=gate_result_id).first()
         if result is None:
-            raise NotFound(f"Gate result {gate_result_id} does not exist.")
+            raise _gate_result_not_found(gate_result_id)
         if result.entered_by_id == user.pk:
-            raise PermissionDenied("You recorded this gate result; another person must confirm it.")
+            raise PermissionDenied(
+                _("You recorded this gate result; another person must confirm it."),
+                code="own_entry",
+            )
         if result.confirmed_by_id == user.pk and result.version == expected_version:
             return result
         updated = GateResult.objects.filter(
             pk=gate_result_id, version=expected_version, confirmed_by__isnull=True
         ).update(confirmed_by=user, confirmed_at=timezone.now())
         if updated == 0:
-            raise ConflictError("This gate result was changed or confirmed since you loaded it.")
+            raise ConflictError(
+                _("This gate result was changed or confirmed since you loaded it."),
+                code="gate_result_changed",
+                params={"expected_version": expected_version},
+            )
         history_record_update(GateResult, [gate_result_id])
         return GateResult.objects.get(pk=gate_result_id)
 
@@ -339,7 +452,7 @@ def gate_result_delete(
             .first()
         )
         if result is None:
-            raise NotFound(_("Gate result %(id)s does not exist."), params={"id": gate_result_id})
+            raise _gate_result_not_found(gate_result_id)
         _check_editable(result.participation.stage, user)
         deleted, _deleted = GateResult.objects.filter(
             pk=gate_result_id, version=expected_version
@@ -347,6 +460,16 @@ def gate_result_delete(
         if deleted == 0:
             raise ConflictError(
                 _("This gate result was changed since you loaded it; nothing was deleted."),
+                code="gate_result_changed",
                 field="version",
+                params={"expected_version": expected_version},
             )
         stage_inputs_changed(stage_id=result.participation.stage_id)
+
+
+def _gate_result_not_found(gate_result_id: int) -> NotFound:
+    return NotFound(
+        _("Gate result %(gate_result_id)s does not exist."),
+        field="gate_result",
+        params={"gate_result_id": gate_result_id},
+    )

@@ -67,7 +67,7 @@ def test_a_score_above_the_maximum_is_refused_with_a_message_and_nothing_saved(
 
     assert response.status_code == 302
     assert response["Location"] == ADD
-    assert any("above the maximum" in text for text in messages_of(response))
+    assert messages_of(response) == [f"12점은 “{criterion.code}” 항목의 배점(10.0점)을 초과합니다."]
     assert not Score.objects.exists()
 
 
@@ -86,7 +86,7 @@ def test_a_change_over_a_newer_version_is_refused_not_overwritten(
     )
 
     assert response.status_code == 302
-    assert any("nothing was saved" in text for text in messages_of(response))
+    assert any("저장하지 않았습니다" in text for text in messages_of(response))
     score.refresh_from_db()
     assert score.value == Decimal("5")
     assert score.version == 2
@@ -127,7 +127,7 @@ def test_nobody_confirms_a_score_they_entered_themselves(
     )
 
     assert response.status_code == 302
-    assert any("another person must confirm" in text for text in messages_of(response))
+    assert any("다른 담당자가 확인해야 합니다" in text for text in messages_of(response))
     score.refresh_from_db()
     assert score.confirmed_by is None
 

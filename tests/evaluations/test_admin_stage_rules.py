@@ -66,6 +66,6 @@ def test_lowering_a_maximum_below_entered_scores_is_refused(client, superuser, s
         criterion_form(nia, max_points="9"),
     )
     assert response.status_code == 200
-    assert "score(s) already entered are above 9" in response.content.decode()
+    assert "건이 9점을 초과합니다. 먼저 해당 점수를 수정하십시오." in response.content.decode()
     nia.refresh_from_db()
     assert nia.max_points == Decimal("10")

@@ -36,23 +36,25 @@ def test_an_administrator_runs_the_whole_life_of_a_stage_from_the_stage_list(
     scenario = admin_client.scenario
     stage = scenario.stage
     with django_capture_on_commit_callbacks(execute=True):
-        assert act(admin_client, "open_for_scoring", stage) == ["Stage 1: opened for scoring."]
+        opened = act(admin_client, "open_for_scoring", stage)
+        assert opened == ["1차 단계평가: 채점을 시작했습니다."]
         assert stage.participations.count() == 5
         scenario.participations = {p.team.slug: p for p in stage.participations.all()}
 
         messages = act(admin_client, "send_to_review", stage)
-        assert messages[0].startswith("Stage 1: Scoring is not complete:")
+        assert messages[0].startswith("1차 단계평가: 채점이 완료되지 않았습니다: ")
         stage.refresh_from_db()
         assert stage.status == Stage.Status.SCORING
 
         enter_five_teams(scenario)
         confirm_all(scenario)
-        assert act(admin_client, "send_to_review", stage) == ["Stage 1: sent to review."]
+        reviewed = act(admin_client, "send_to_review", stage)
+        assert reviewed == ["1차 단계평가: 검토 단계로 넘겼습니다."]
         assert act(admin_client, "finalize_as_proposed", stage) == [
-            "Stage 1: finalized; decisions recorded."
+            "1차 단계평가: 확정하고 결정을 기록했습니다."
         ]
         assert Decision.objects.filter(participation__stage=stage).count() == 5
-        assert act(admin_client, "publish_now", stage) == ["Stage 1: published."]
+        assert act(admin_client, "publish_now", stage) == ["1차 단계평가: 발표했습니다."]
     stage.refresh_from_db()
     assert stage.status == Stage.Status.PUBLISHED
     assert Publication.objects.filter(stage=stage).count() == 1
@@ -66,7 +68,7 @@ def test_a_clerk_cannot_run_the_workflow(client):
     )
     client.force_login(scenario.users["clerk"])
     messages = act(client, "open_for_scoring", scenario.stage)
-    assert messages == ["Stage 1: Only an administrator can change a stage's status."]
+    assert messages == ["1차 단계평가: 단계의 상태는 관리자만 변경할 수 있습니다."]
     scenario.stage.refresh_from_db()
     assert scenario.stage.status == Stage.Status.PLANNED
 

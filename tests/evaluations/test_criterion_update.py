@@ -44,7 +44,7 @@ def test_a_maximum_below_a_score_already_entered_is_refused(staff_user):
     with pytest.raises(DomainError) as refused:
         criterion_update(criterion_id=criterion.pk, user=staff_user("admin"), max_points="20")
     assert (refused.value.code, refused.value.field) == ("invalid_max_points", "max_points")
-    assert "above 20" in refused.value.message
+    assert "1건이 20점을 초과합니다" in refused.value.message  # staff read Korean by default
     criterion.refresh_from_db()
     assert criterion.max_points == Decimal("40")
 

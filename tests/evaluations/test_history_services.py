@@ -21,6 +21,7 @@ from evaluations.services.scores import (
     score_delete,
     score_save,
 )
+from programs.errors import ConflictError
 from programs.models import Stage
 from teams.models import Team
 from tests.builders import build_stage, confirm_all, enter_five_teams
@@ -78,8 +79,9 @@ def test_confirming_a_score_is_recorded_with_the_verifier(scenario):
 def test_a_refused_compare_and_set_leaves_no_history(scenario):
     score = save_nia(scenario, "7.5")
     save_nia(scenario, "8", version=1)
-    with pytest.raises(Exception, match="changed this score"):
+    with pytest.raises(ConflictError) as caught:
         save_nia(scenario, "9", user="clerk2", version=1)
+    assert caught.value.code == "score_changed"
     assert score.history.count() == 2
     assert Score.objects.get(pk=score.pk).value == Decimal("8")
 
@@ -144,10 +146,11 @@ def test_deleting_a_gate_result_someone_changed_meanwhile_is_refused(scenario):
         passed=True,
         user=scenario.users["clerk"],
     )
-    with pytest.raises(Exception, match="changed since you loaded it"):
+    with pytest.raises(ConflictError) as caught:
         gate_result_delete(
             gate_result_id=result.pk, user=scenario.users["clerk"], expected_version=7
         )
+    assert caught.value.code == "gate_result_changed"
     assert GateResult.objects.filter(pk=result.pk).exists()
 
 

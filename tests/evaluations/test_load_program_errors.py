@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from evaluations.record.loader import RECORD_PATH
 from programs.models import Program, Source, Stage
@@ -68,10 +69,13 @@ def test_a_team_in_the_program_all_along_cannot_be_loaded_as_joined_later(tmp_pa
     stage2["participations"][0]["ranked"] = False
     broken = tmp_path / "broken.yaml"
     broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(
-        CommandError,
-        match=r"results of stage-2 team lg-ai-research: ranked: .*scoring of that stage has not "
-        r"begun",
+    with (
+        translation.override("en"),
+        pytest.raises(
+            CommandError,
+            match=r"results of stage-2 team lg-ai-research: ranked: .*scoring of that stage has "
+            r"not begun",
+        ),
     ):
         load("--file", str(broken))
     assert not Program.objects.exists()

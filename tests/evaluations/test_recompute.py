@@ -85,8 +85,10 @@ def test_inputs_returning_to_an_earlier_state_bring_back_that_snapshot(scored):
 
 def test_a_stage_with_broken_rules_names_the_problem(scored):
     Stage.objects.filter(pk=scored.stage.pk).update(tie_break=["no-such-criterion"])
-    with pytest.raises(DomainError, match="cannot be computed"):
+    with pytest.raises(DomainError) as caught:
         standings_recompute(stage_id=scored.stage.pk)
+    assert caught.value.code == "bad_stage_rules"
+    assert "no-such-criterion" in caught.value.params["detail"]
     assert current(scored.stage) is None
 
 

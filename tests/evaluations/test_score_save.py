@@ -1,10 +1,11 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from evaluations.models import Score, StandingsSnapshot
 from evaluations.services.scores import score_delete, score_save
-from programs.errors import ConflictError, DomainError, PermissionDenied
+from programs.errors import ConflictError, DomainError, PermissionDenied, http_status
 from programs.models import Stage
 from tests.builders import build_stage
 
@@ -45,23 +46,53 @@ def test_a_clerk_enters_a_score_and_the_standings_follow(
 
 
 def test_points_above_the_maximum_are_refused_and_nothing_is_saved(scenario):
-    with pytest.raises(DomainError, match=r"above the maximum of 10.0 points for “nia”"):
+    with pytest.raises(DomainError) as caught:
         save(scenario, value="10.1")
+
+    error = caught.value
+    assert (error.code, error.field, http_status(error)) == ("above_max", "value", 400)
+    assert error.params["criterion"] == "nia"
+    assert error.params["value"] == "10.1"
+    assert error.params["max"] == "10.0"
     assert not Score.objects.exists()
 
 
+def test_staff_are_told_in_korean_by_default_that_a_score_is_above_the_maximum(scenario):
+    with pytest.raises(DomainError) as caught:
+        save(scenario, value="10.1")
+
+    assert str(caught.value) == "10.1점은 “nia” 항목의 배점(10.0점)을 초과합니다."
+
+
+def test_the_same_error_reads_in_english_under_an_english_request(scenario):
+    with pytest.raises(DomainError) as caught:
+        save(scenario, value="10.1")
+
+    with translation.override("en"):
+        assert str(caught.value) == "10.1 is above the maximum of 10.0 points for “nia”."
+        assert caught.value.as_dict() == {
+            "code": "above_max",
+            "field": "value",
+            "message": "10.1 is above the maximum of 10.0 points for “nia”.",
+            "params": {"criterion": "nia", "team": "Alpha", "value": "10.1", "max": "10.0"},
+        }
+
+
 @pytest.mark.parametrize(
-    ("value", "message"),
+    ("value", "code"),
     [
-        ("-1", "cannot be negative"),
-        ("abc", "not a number"),
-        ("1.2345", "three decimal places"),
-        ("NaN", "not a number"),
+        ("-1", "negative"),
+        ("abc", "not_a_number"),
+        ("1.2345", "too_many_decimals"),
+        ("NaN", "not_a_number"),
     ],
 )
-def test_bad_values_are_refused_with_a_clear_message(scenario, value, message):
-    with pytest.raises(DomainError, match=message):
+def test_bad_values_are_refused_with_a_clear_message(scenario, value, code):
+    with pytest.raises(DomainError) as caught:
         save(scenario, value=value)
+
+    assert (caught.value.code, caught.value.field) == (code, "value")
+    assert caught.value.params["value"] == value
     assert not Score.objects.exists()
 
 
@@ -80,15 +111,19 @@ def test_the_second_person_saving_the_same_score_is_told_of_the_conflict(scenari
     first = save(scenario, value="9.0")
     # Two clerks loaded version 1; the first saves, then the second.
     save(scenario, value="9.1", version=first.version, user="clerk")
-    with pytest.raises(ConflictError, match="changed this score since you loaded it"):
+    with pytest.raises(ConflictError) as caught:
         save(scenario, value="9.5", version=first.version, user="clerk2")
+    assert caught.value.code == "score_changed"
+    assert http_status(caught.value) == 409
     assert Score.objects.get().value == Decimal("9.1")
 
 
 def test_entering_a_score_that_already_exists_without_its_version_is_a_conflict(scenario):
     save(scenario, value="9.0")
-    with pytest.raises(ConflictError, match="already entered by clerk1"):
+    with pytest.raises(ConflictError) as caught:
         save(scenario, value="8.0", user="clerk2")
+    assert caught.value.code == "score_exists"
+    assert caught.value.params["user"] == "clerk1"
     assert Score.objects.get().value == Decimal("9.0")
 
 
@@ -112,16 +147,22 @@ def test_a_changed_score_loses_its_confirmation(scenario):
 
 
 def test_panel_criteria_need_an_evaluator_code_and_direct_ones_refuse_it(scenario):
-    with pytest.raises(DomainError, match="give an evaluator code"):
+    with pytest.raises(DomainError) as missing:
         save(scenario, code="expert", value="30")
-    with pytest.raises(DomainError, match="without an evaluator code"):
+    with pytest.raises(DomainError) as refused:
         save(scenario, code="nia", evaluator="E01")
+    assert (missing.value.code, missing.value.field) == ("evaluator_code_invalid", "evaluator_code")
+    assert refused.value.code == "evaluator_code_not_allowed"
     assert save(scenario, code="expert", value="30", evaluator="E01").evaluator_code == "E01"
 
 
 def test_a_parent_criterion_cannot_be_scored_directly(scenario):
-    with pytest.raises(DomainError, match="computed from its sub-criteria"):
+    with pytest.raises(DomainError) as caught:
         save(scenario, code="benchmark", value="30")
+    assert (caught.value.code, caught.value.params["criterion"]) == (
+        "criterion_computed",
+        "benchmark",
+    )
 
 
 def test_a_team_cannot_be_scored_on_another_teams_own_criterion(scenario):
@@ -129,8 +170,11 @@ def test_a_team_cannot_be_scored_on_another_teams_own_criterion(scenario):
     criterion.is_individual = True
     criterion.save()
     scenario.participations["beta"].individual_criteria.add(criterion)
-    with pytest.raises(DomainError, match="not one of Alpha's own criteria"):
+    with pytest.raises(DomainError) as caught:
         save(scenario, code="individual", team="alpha", value="5")
+    assert caught.value.code == "criterion_not_for_team"
+    with translation.override("en"):
+        assert str(caught.value) == "“individual” is not one of Alpha's own criteria."
     assert save(scenario, code="individual", team="beta", value="5").value == 5
 
 
@@ -138,8 +182,9 @@ def test_a_criterion_with_undisclosed_maximum_cannot_be_scored(scenario):
     criterion = scenario.criteria["nia"]
     criterion.max_points = None
     criterion.save()
-    with pytest.raises(DomainError, match="maximum points of “nia” are not set"):
+    with pytest.raises(DomainError) as caught:
         save(scenario)
+    assert (caught.value.code, caught.value.params["criterion"]) == ("max_points_not_set", "nia")
 
 
 @pytest.mark.parametrize(
@@ -147,14 +192,17 @@ def test_a_criterion_with_undisclosed_maximum_cannot_be_scored(scenario):
 )
 def test_scores_are_entered_only_while_the_stage_is_in_scoring(scenario, status):
     Stage.objects.filter(pk=scenario.stage.pk).update(status=status)
-    with pytest.raises(DomainError, match="only while it is in scoring"):
+    with pytest.raises(DomainError) as caught:
         save(scenario)
+    assert caught.value.code == "wrong_status"
+    assert caught.value.params["status"] == status
 
 
 def test_after_publication_only_an_administrator_changes_inputs(scenario):
     Stage.objects.filter(pk=scenario.stage.pk).update(status=Stage.Status.PUBLISHED)
-    with pytest.raises(PermissionDenied, match="only an administrator"):
+    with pytest.raises(PermissionDenied) as caught:
         save(scenario)
+    assert (caught.value.code, http_status(caught.value)) == ("stage_published", 403)
     assert save(scenario, user="admin").value == Decimal("9.2")
 
 

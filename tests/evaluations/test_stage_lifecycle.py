@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from evaluations.models import Decision, Participation, StandingsSnapshot
 from evaluations.services.lifecycle import (
@@ -56,16 +57,34 @@ def test_only_an_administrator_opens_a_stage_and_only_once():
         with pytest.raises(PermissionDenied):
             stage_open(stage_id=scenario.stage.pk, user=scenario.users[who])
     stage_open(stage_id=scenario.stage.pk, user=scenario.users["admin"])
-    with pytest.raises(DomainError, match="only a planned stage can be opened"):
+    with pytest.raises(DomainError) as caught:
         stage_open(stage_id=scenario.stage.pk, user=scenario.users["admin"])
+    assert (caught.value.code, caught.value.params["status"]) == ("wrong_status", "scoring")
 
 
 def test_review_waits_until_every_team_has_every_mark_and_gate():
     scenario = build_stage()
     enter_team(scenario, "alpha", **FIVE_TEAMS["alpha"])  # type: ignore[arg-type]
-    with pytest.raises(DomainError, match=r"Scoring is not complete: Beta: no score for “nia”"):
+    with pytest.raises(DomainError) as caught:
         stage_submit_for_review(stage_id=scenario.stage.pk, user=scenario.users["admin"])
     scenario.refresh()
+    error = caught.value
+    assert error.code == "incomplete"
+    missing = error.as_dict()["params"]["items"]
+    # One item per cell a staff screen can mark: the team, and the criterion or the gate.
+    assert "alpha" not in {item["team"] for item in missing}
+    assert {
+        "code": "missing_score",
+        "participation_id": scenario.participations["beta"].pk,
+        "team": "beta",
+        "criterion": "nia",
+        "gate": None,
+        "evaluator_code": "",
+        "message": "beta: “nia” 항목 점수 미입력",  # the Korean team name
+    } in missing
+    assert error.params["count"] == len(missing)
+    with translation.override("en"):
+        assert str(error).startswith("Scoring is not complete: Beta: no score for “nia”; ")
     assert scenario.stage.status == Stage.Status.SCORING
 
 
@@ -75,8 +94,12 @@ def test_finalizing_needs_every_entry_confirmed_by_a_second_person(
     scenario = build_stage()
     enter_five_teams(scenario)
     stage_submit_for_review(stage_id=scenario.stage.pk, user=scenario.users["admin"])
-    with pytest.raises(DomainError, match="Not every entry is confirmed by a second person: Alpha"):
+    with pytest.raises(DomainError) as caught:
         stage_finalize(stage_id=scenario.stage.pk, user=scenario.users["admin"])
+    assert caught.value.code == "unconfirmed"
+    pending = caught.value.as_dict()["params"]["items"]
+    assert {item["code"] for item in pending} == {"score_unconfirmed", "gate_result_unconfirmed"}
+    assert {item["team"] for item in pending} == set(scenario.participations)
     assert not Decision.objects.exists()
 
 
@@ -89,8 +112,9 @@ def test_a_verifier_cannot_confirm_their_own_entry():
         value="9",
         user=scenario.users["verifier"],
     )
-    with pytest.raises(PermissionDenied, match="another person must confirm it"):
+    with pytest.raises(PermissionDenied) as caught:
         score_confirm(score_id=score.pk, user=scenario.users["verifier"], expected_version=1)
+    assert caught.value.code == "own_entry"
 
 
 def test_confirming_a_score_that_changed_since_it_was_seen_is_a_conflict():
@@ -151,12 +175,13 @@ def test_finalizing_records_decisions_team_statuses_and_prepares_the_next_stage(
 
 def test_overriding_the_proposed_outcome_needs_a_reason(reviewed):
     delta = reviewed.participations["delta"].pk
-    with pytest.raises(DomainError, match="delta"):
+    with pytest.raises(DomainError) as caught:
         stage_finalize(
             stage_id=reviewed.stage.pk,
             user=reviewed.users["admin"],
             decisions={delta: DecisionInput(outcome="eliminated")},
         )
+    assert (caught.value.code, caught.value.params["team_slugs"]) == ("decision_needed", ["delta"])
     reviewed.refresh()
     assert reviewed.stage.status == Stage.Status.REVIEW
     assert not Decision.objects.exists()
@@ -183,8 +208,10 @@ def test_a_tie_at_the_line_needs_a_committee_decision(django_capture_on_commit_c
         enter_team(scenario, "delta", **values)  # type: ignore[arg-type]
         confirm_all(scenario)
         stage_submit_for_review(stage_id=scenario.stage.pk, user=scenario.users["admin"])
-    with pytest.raises(DomainError, match=r"gamma|delta"):
+    with pytest.raises(DomainError) as caught:
         stage_finalize(stage_id=scenario.stage.pk, user=scenario.users["admin"])
+    assert caught.value.code == "decision_needed"
+    assert caught.value.params["team_slugs"] == ["delta", "gamma"]
     stage_finalize(
         stage_id=scenario.stage.pk,
         user=scenario.users["admin"],
@@ -208,5 +235,6 @@ def test_a_stage_in_review_can_go_back_to_scoring(reviewed):
 
 def test_finalizing_a_stage_that_is_not_in_review_is_refused():
     scenario = build_stage()
-    with pytest.raises(DomainError, match="only a stage in review can be finalized"):
+    with pytest.raises(DomainError) as caught:
         stage_finalize(stage_id=scenario.stage.pk, user=scenario.users["admin"])
+    assert (caught.value.code, caught.value.params["status"]) == ("wrong_status", "scoring")

@@ -19,7 +19,7 @@ from evaluations.tasks import standings_reconcile
 from tests.builders import build_scoring_stage, expected_total, scores_enter_with_orm
 from tests.integration.conftest import broker_use
 from tests.integration.snapshots import snapshot_reflects
-from tests.integration.worker import CeleryWorker
+from tests.integration.worker import CeleryWorker, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -80,7 +80,8 @@ def test_a_score_saved_while_the_broker_is_down_is_kept_and_reconciled_later(
     reconcile = standings_reconcile.delay()
 
     assert worker.wait_for_task(reconcile.id) == f"[{scenario.stage.pk}]"
-    assert not stages_stale().exists()
+    # Reconcile queues the stage's recompute, which runs as its own task.
+    wait_until(lambda: not stages_stale().exists(), what="the queued recompute to catch up")
     expected = {"team-1": expected_total(1, user=Decimal("24")), "team-2": expected_total(2)}
     snapshot = snapshot_reflects(scenario.stage, expected)
     assert snapshot is not None
