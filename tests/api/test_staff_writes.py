@@ -82,7 +82,7 @@ def test_a_value_above_the_maximum_is_400_naming_the_field(scoring, token_client
     response = create_score(token_client(scoring.users["clerk"]), scoring, value="11")
     assert response.status_code == 400
     assert response.json()["field"] == "value"
-    assert response.json()["code"] == "invalid"
+    assert response.json()["code"] == "above_max"
 
 
 def test_a_verifier_confirms_but_cannot_enter(scoring, token_client):
