@@ -117,3 +117,21 @@ def stages_public() -> QuerySet[Stage]:
 
 def milestones_public() -> QuerySet[Milestone]:
     return Milestone.objects.select_related("program", "stage").prefetch_related("sources")
+
+
+def stage_for_slug(*, program: Program, slug: str) -> Stage | None:
+    """A stage by its address, with its sources."""
+    return (
+        Stage.objects.filter(program=program, slug=slug)
+        .prefetch_related(
+            Prefetch("sources", queryset=Source.objects.order_by(Length("key"), "key"))
+        )
+        .first()
+    )
+
+
+def milestones_for_program(program: Program) -> list[Milestone]:
+    """The dated events of the program in order, each with its stage: one query."""
+    return list(
+        Milestone.objects.filter(program=program).select_related("stage").order_by("date", "id")
+    )

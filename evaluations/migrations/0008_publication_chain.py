@@ -40,7 +40,7 @@ def chain_existing(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0006_history"),
+        ("evaluations", "0007_score_import"),
     ]
 
     operations = [
