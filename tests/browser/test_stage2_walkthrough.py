@@ -6,9 +6,7 @@ confirms and sends one mark back; the clerk fixes it; the administrator reviews,
 announcement time and finalizes; the `stage_publish_due` beat task publishes at that time; the
 public home page then shows the result. Screenshots go to tests/browser/screenshots/<test>/.
 
-Steps whose screens are not on main yet (stage setup, the score grid, confirmation and send
-back: the staff-entry branch) go through the same services those screens call, marked
-"SERVICE" below; everything else is clicked in the browser.
+Every step is clicked in the browser except the beat task, which is called with its clock.
 
 No public source gives the stage-2 weights or result (program.md, section 2.4): every number
 below is a test input typed by "staff", never a fact of the record.
@@ -18,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,9 +26,6 @@ from playwright.sync_api import expect
 
 from evaluations.models import Decision, Outcome, Score
 from evaluations.roles import Role
-from evaluations.services.lifecycle import stage_open
-from evaluations.services.rules import criterion_update
-from evaluations.services.scores import score_confirm, score_save
 from evaluations.tasks import stage_publish_due
 from programs.models import Criterion, Stage
 from tests.factories import staff_user_create
@@ -40,7 +34,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct-horse-battery-staple-7"
 SEOUL = ZoneInfo("Asia/Seoul")
-SHOTS = Path(__file__).parent / "screenshots"
 WEIGHTS = {"benchmark": "40", "expert": "35", "user": "25"}
 # Entered by the clerk (test inputs): LG and SKT.
 TYPED = {
@@ -57,22 +50,6 @@ IMPORTED = (
     "모티프테크놀로지스 컨소시엄,전문가 평가,,27\r\n"
     "모티프테크놀로지스 컨소시엄,사용자 평가,,19\r\n"
 ).encode("cp949")
-
-
-@pytest.fixture
-def shot(page, request):
-    """`shot("name")` saves the page as screenshots/<test>/NN-name.png (gitignored)."""
-    folder = SHOTS / request.node.name
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.png"):
-        old.unlink()
-    taken = [0]
-
-    def take(name: str) -> None:
-        taken[0] += 1
-        page.screenshot(path=str(folder / f"{taken[0]:02d}-{name}.png"), full_page=True)
-
-    return take
 
 
 def sign_in(page, base_url: str, username: str) -> None:
@@ -92,7 +69,7 @@ def person(username: str, role: Role):
 
 
 def test_the_office_runs_stage_two_and_the_public_sees_the_result_at_the_announcement(
-    live_server, page, shot, tmp_path
+    live_server, page, screenshot, tmp_path
 ):
     call_command("load_program", stdout=StringIO())
     admin = person("admin-kim", Role.ADMIN)
@@ -102,64 +79,87 @@ def test_the_office_runs_stage_two_and_the_public_sees_the_result_at_the_announc
     base = f"{live_server.url}/staff/stages/{stage.pk}"
     criteria = {c.code: c.pk for c in Criterion.objects.filter(stage=stage)}
 
-    # 1. The administrator sets the weights and opens the stage. SERVICE (setup screen).
+    # 1. The administrator sets the weights and opens the stage.
     sign_in(page, live_server.url, admin.username)
+    page.goto(f"{base}/setup/")
     for code, points in WEIGHTS.items():
-        criterion_update(criterion_id=criteria[code], user=admin, max_points=points)
-    stage_open(stage_id=stage.pk, user=admin)
-    page.goto(f"{base}/")
+        page.get_by_test_id(f"max-{code}").fill(points)
+    screenshot("setup-weights")
+    page.get_by_role("button", name="만점 저장").click()
+    page.get_by_test_id("open-stage").click()
     expect(page.get_by_test_id("stage-status")).to_have_text("채점 중")
-    shot("stage-opened")
+    stage.refresh_from_db()
+    assert stage.status == Stage.Status.SCORING
     participations = {p.team.slug: p for p in stage.participations.select_related("team")}
     assert set(participations) == {"lg-ai-research", "sk-telecom", "upstage", "motif-technologies"}
 
-    # 2. The clerk enters two teams' marks (SERVICE: the grid) and imports the other two.
+    # 2. The clerk types two teams' marks into the grid…
     sign_in(page, live_server.url, clerk.username)
+    page.goto(f"{base}/scores/")
     for team, marks in TYPED.items():
         for code, value in marks.items():
-            score_save(
-                participation_id=participations[team].pk,
-                criterion_id=criteria[code],
-                value=value,
-                user=clerk,
+            cell = page.locator(
+                f"#cell-{participations[team].pk}-{criteria[code]}- input.cell__input"
             )
+            cell.fill(value)
+            cell.press("Tab")
+            expect(cell).to_have_attribute("data-saved", value)
+    screenshot("grid-typed")
+
+    # …and imports the other two from a CP949 CSV: preview first, then all rows at once.
     page.goto(f"{base}/import/")
-    shot("import-form")
+    screenshot("import-form")
     csv_path = tmp_path / "2차_점수.csv"
     csv_path.write_bytes(IMPORTED)
     page.set_input_files("input[name=file]", str(csv_path))
     page.get_by_role("button", name="올리고 검사하기").click()
     expect(page.get_by_test_id("import-preview")).to_contain_text("새 점수 6건")
     expect(page.get_by_test_id("import-preview")).to_contain_text("모티프테크놀로지스 컨소시엄")
-    shot("import-preview")
+    screenshot("import-preview")
     page.get_by_test_id("import-apply").click()
     expect(page.get_by_test_id("import-applied")).to_be_visible()
-    shot("import-applied")
+    screenshot("import-applied")
     assert Score.objects.filter(participation__stage=stage).count() == 12
 
-    # 3. The verifier confirms everything but SK Telecom's user mark, which goes back to the
-    # clerk. SERVICE (confirmation screen; sending back is not on main yet, so the doubtful
-    # mark is simply left unconfirmed and corrected).
+    # 3. The verifier sends SK Telecom's user mark back with a note and confirms the rest.
+    sign_in(page, live_server.url, verifier.username)
+    page.goto(f"{base}/confirm/")
     doubtful = Score.objects.get(
         participation=participations["sk-telecom"], criterion_id=criteria["user"]
     )
-    for score in Score.objects.filter(participation__stage=stage).exclude(pk=doubtful.pk):
-        score_confirm(score_id=score.pk, user=verifier, expected_version=score.version)
+    row = page.locator(f"tr[data-score='{doubtful.pk}']")
+    row.locator("summary").click()
+    row.locator("textarea[name=note]").fill("사용자 평가 원본은 23.5점입니다. 확인해 주세요.")
+    row.get_by_role("button", name="입력 담당자에게 돌려보내기").click()
+    for team in ("lg-ai-research", "sk-telecom", "upstage", "motif-technologies"):
+        section = page.locator(f"section[data-team='{team}']")
+        section.locator("form button").first.click()
+        expect(page.locator(f"section[data-team='{team}'] form button")).to_have_count(0)
+    screenshot("confirm-sent-back")
+    doubtful.refresh_from_db()
+    assert doubtful.sent_back_at is not None and doubtful.confirmed_by is None
 
-    # 4. The clerk fixes it; the verifier confirms the corrected mark. SERVICE (grid).
-    fixed = score_save(
-        participation_id=participations["sk-telecom"].pk,
-        criterion_id=criteria["user"],
-        value="23.5",
-        user=clerk,
-        expected_version=doubtful.version,
+    # 4. The clerk sees the note beside the cell and fixes the mark; the verifier confirms it.
+    sign_in(page, live_server.url, clerk.username)
+    page.goto(f"{base}/scores/")
+    expect(page.locator("main")).to_contain_text("23.5점입니다")
+    cell = page.locator(
+        f"#cell-{participations['sk-telecom'].pk}-{criteria['user']}- input.cell__input"
     )
-    score_confirm(score_id=fixed.pk, user=verifier, expected_version=fixed.version)
+    cell.fill("23.5")
+    cell.press("Tab")
+    expect(cell).to_have_attribute("data-saved", "23.5")
+    screenshot("grid-fixed")
+    sign_in(page, live_server.url, verifier.username)
+    page.goto(f"{base}/confirm/")
+    page.locator("section[data-team='sk-telecom'] form button").first.click()
+    expect(page.locator("section[data-team='sk-telecom'] form button")).to_have_count(0)
+    assert not Score.objects.filter(participation__stage=stage, confirmed_by=None).exists()
 
     # A clerk cannot open the review's decisions or the publication screen.
     page.goto(f"{base}/publication/")
     expect(page.locator("main")).to_contain_text("관리자")
-    shot("publication-forbidden-for-clerk")
+    screenshot("publication-forbidden-for-clerk")
 
     # 5. The administrator reviews, sets the announcement time and finalizes.
     sign_in(page, live_server.url, admin.username)
@@ -169,7 +169,7 @@ def test_the_office_runs_stage_two_and_the_public_sees_the_result_at_the_announc
     expect(page.get_by_test_id("elimination-line")).to_be_visible()
     expect(page.get_by_test_id("sensitivity")).not_to_be_empty()
     expect(page.get_by_test_id("row-motif-technologies")).to_contain_text("탈락선 아래")
-    shot("review")
+    screenshot("review")
 
     day = (timezone.now().astimezone(SEOUL) + dt.timedelta(days=2)).date()
     announcement = dt.datetime(day.year, day.month, day.day, 14, 0, tzinfo=SEOUL)
@@ -179,12 +179,12 @@ def test_the_office_runs_stage_two_and_the_public_sees_the_result_at_the_announc
     expect(page.get_by_test_id("announcement-at")).to_contain_text(
         announcement.strftime("%Y-%m-%d 14:00")
     )
-    shot("announcement-set")
+    screenshot("announcement-set")
 
     page.goto(f"{base}/review/")
     page.get_by_test_id("finalize").click()
     expect(page.get_by_test_id("preview")).to_contain_text("모티프테크놀로지스 컨소시엄")
-    shot("publication-preview")
+    screenshot("publication-preview")
     stage.refresh_from_db()
     assert stage.status == Stage.Status.FINALIZED
     outcomes = dict(
@@ -202,7 +202,7 @@ def test_the_office_runs_stage_two_and_the_public_sees_the_result_at_the_announc
     # Before the announcement the public sees nothing of the result.
     motif = page.locator(".teams__table tr", has_text="모티프테크놀로지스")
     page.goto(live_server.url + "/")
-    shot("public-home-before")
+    screenshot("public-home-before")
     expect(motif.locator(".badge")).not_to_contain_text("탈락")
     expect(page.locator("main")).not_to_contain_text("76.0")
 
@@ -221,6 +221,6 @@ def test_the_office_runs_stage_two_and_the_public_sees_the_result_at_the_announc
         # The page seen before may be kept by the browser for a minute (max-age=60);
         # a reload asks the server again, as a visitor pressing F5 does.
         page.reload()
-        shot("public-home-after")
+        screenshot("public-home-after")
         expect(motif.locator(".badge")).to_contain_text("탈락")
         expect(page.locator("section.latest")).to_contain_text("2차 단계평가")
