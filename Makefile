@@ -47,8 +47,14 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Needs PostgreSQL and Redis (defaults: the local ones) and ApacheBench for the serving part;
+# writes docs/benchmarks.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
 bench: install-dev
-	$(PY) -m bench.recompute
+	@command -v ab >/dev/null || { echo "make bench needs ApacheBench: apt-get install apache2-utils"; exit 2; }
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(BENCH_REDIS_URL)} \
+	TEST_DATABASE_NAME=bench_$$$$ $(PY) -m bench.report
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -18,3 +18,6 @@ urlpatterns = [
 ]
 # Public pages: Korean at /…, English at /en/….
 urlpatterns += i18n_patterns(path("", include("public.urls")), prefix_default_language=False)
+
+handler404 = "public.views.page_not_found"
+handler500 = "public.views.server_error"

@@ -37,6 +37,7 @@ from evaluations.models import (
     Publication,
     RecomputeLock,
     Score,
+    ScoreImport,
     StageStatistic,
     StandingsRow,
     StandingsSnapshot,
@@ -666,3 +667,14 @@ class RecomputeLockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["stage"]
     list_select_related = ["stage"]
     ordering = ["stage__order"]
+
+
+@admin.register(ScoreImport)
+class ScoreImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Imports are uploaded, checked and applied on the staff import screen, never here."""
+
+    list_display = ["filename", "stage", "status", "rows_total", "uploaded_by", "uploaded_at"]
+    list_filter = ["status", "stage"]
+    list_select_related = ["stage", "uploaded_by"]
+    ordering = ["-uploaded_at"]
+    exclude = ["content", "plan"]

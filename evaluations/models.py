@@ -472,3 +472,61 @@ class Publication(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("A publication is frozen; publish a correction instead.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class ScoreImport(models.Model):
+    """A spreadsheet of marks uploaded for a stage: checked, previewed, then applied all at once.
+
+    The file itself is kept (small: the upload limit is a few megabytes) so a job can check or
+    apply it later and a failed apply can be retried. `digest` (SHA-256 of the bytes) is unique
+    per stage: uploading the same file again finds this row instead of importing twice.
+    `plan` is what applying will write, with the version of each existing score as it was at the
+    preview, so a score changed by someone else in between stops the apply instead of being
+    overwritten silently.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Waiting to be checked")
+        INVALID = "invalid", _("Problems found")
+        READY = "ready", _("Ready to apply")
+        QUEUED = "queued", _("Applying")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed")
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="score_imports")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    digest = models.CharField(max_length=64)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    rows_created = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_unchanged = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(
+        default=list, blank=True, help_text="[{row, column, code, params}], in file order."
+    )
+    plan = models.JSONField(default=list, blank=True)
+    error = models.JSONField(
+        default=dict, blank=True, help_text="Why the last apply failed: {code, params}."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["stage", "-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "digest"], name="score_import_unique_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} → {self.stage} ({self.status})"

@@ -8,13 +8,15 @@ pages, the API, feeds and exports call these selectors, which only ever return w
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from evaluations.models import Outcome, Publication
-from programs.models import Program, Stage
+from programs.models import Criterion, Gate, Program, Stage
+from programs.numbers import decimal_text
 from teams.models import Team
 from teams.selectors import teams_for_program
 
@@ -94,3 +96,138 @@ def teams_public(*, program: Program, now: dt.datetime | None = None) -> list[Te
         team.public_status = statuses.get(team.slug, Team.Status.ACTIVE)  # type: ignore[attr-defined]
         team.public_status_label = Team.Status(team.public_status).label  # type: ignore[attr-defined]
     return teams
+
+
+# ---------------------------------------------------------------------------------------------
+# Public site: every read below goes through `publications_visible`, so a stage's result shows
+# nowhere (page, feed, embed, sitemap, social tags) before its publication's time has come.
+
+
+@dataclass(frozen=True)
+class PublicationState:
+    """What every public cache entry and ETag is keyed by: the latest visible publication."""
+
+    latest_id: int | None
+    latest_at: dt.datetime | None
+    count: int
+
+    @property
+    def key(self) -> str:
+        stamp = self.latest_at.isoformat() if self.latest_at else "-"
+        return f"{self.latest_id or 0}.{self.count}.{stamp}"
+
+
+def publication_state(*, now: dt.datetime | None = None) -> PublicationState:
+    """One query: the newest visible publication (a new one or a correction changes the key)."""
+    found = (
+        publications_visible(now=now)
+        .order_by()
+        .aggregate(latest_id=Max("pk"), latest_at=Max("published_at"), count=Count("pk"))
+    )
+    return PublicationState(
+        latest_id=found["latest_id"], latest_at=found["latest_at"], count=found["count"]
+    )
+
+
+def publications_latest_by_stage(
+    *, program: Program, now: dt.datetime | None = None
+) -> dict[int, Publication]:
+    """Stage id → its latest visible publication (corrections replace what they correct). One
+    query whatever the number of stages."""
+    latest: dict[int, Publication] = {}
+    for publication in publications_visible(now=now).filter(stage__program=program):
+        latest[publication.stage_id] = publication  # ordered by stage, then sequence
+    return latest
+
+
+def announcements_public(
+    *, program: Program | None = None, now: dt.datetime | None = None, limit: int | None = None
+) -> list[Publication]:
+    """Every visible publication and correction, newest first: the announcements page and feeds."""
+    publications = publications_visible(now=now).order_by("-published_at", "-pk")
+    if program is not None:
+        publications = publications.filter(stage__program=program)
+    if limit is not None:
+        publications = publications[:limit]
+    return list(publications)
+
+
+@dataclass(frozen=True)
+class StagePathStep:
+    """One stage of a team's path as the public may know it."""
+
+    stage: Stage
+    rank: int | None
+    tied: bool
+    total: str | None
+    outcome: str | None
+    reason_ko: str
+    reason_en: str
+
+
+def team_path_public(
+    *, team: Team, latest: dict[int, Publication], stages: list[Stage]
+) -> list[StagePathStep]:
+    """The team's rank and outcome in each published stage it took part in, in stage order.
+
+    Takes the program's latest publications (`publications_latest_by_stage`) so that a page
+    listing several teams reads them once.
+    """
+    steps = []
+    for stage in stages:
+        publication = latest.get(stage.pk)
+        if publication is None:
+            continue
+        for row in publication.payload.get("rows", []):
+            if row.get("team") == team.slug:
+                steps.append(
+                    StagePathStep(
+                        stage=stage,
+                        rank=row.get("rank"),
+                        tied=bool(row.get("tied")),
+                        total=row.get("total"),
+                        outcome=row.get("outcome"),
+                        reason_ko=row.get("reason_ko", ""),
+                        reason_en=row.get("reason_en", ""),
+                    )
+                )
+                break
+    return steps
+
+
+@dataclass(frozen=True)
+class StageMethodology:
+    """How a published stage was scored: its criteria tree, gates, rule and tie-breaks."""
+
+    criteria: list[Criterion]
+    gates: list[Gate]
+    rule: str
+    rule_label: str
+    rule_count: int | None
+    rule_threshold: str | None
+    tie_break: list[str]
+
+
+def stage_methodology_public(
+    *, stage: Stage, now: dt.datetime | None = None
+) -> StageMethodology | None:
+    """The scoring rules of a stage, only once it has a visible publication (stage-2 weights
+    that staff enter before opening are not public until then). Constant queries."""
+    if publication_latest_for_stage(stage=stage, now=now) is None:
+        return None
+    criteria = list(
+        Criterion.objects.filter(stage=stage)
+        .select_related("parent")
+        .prefetch_related("sources")
+        .order_by("order", "code")
+    )
+    gates = list(Gate.objects.filter(stage=stage).prefetch_related("sources").order_by("code"))
+    return StageMethodology(
+        criteria=criteria,
+        gates=gates,
+        rule=stage.elimination_rule,
+        rule_label=str(stage.get_elimination_rule_display()),
+        rule_count=stage.rule_count,
+        rule_threshold=decimal_text(stage.rule_threshold),
+        tie_break=list(stage.tie_break or []),
+    )

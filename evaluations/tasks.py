@@ -11,10 +11,12 @@ the stale stages and queues one `standings_recompute` per stage, each with the f
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from evaluations.services import publication, recompute
+from evaluations.services import imports, publication, recompute
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
@@ -45,8 +47,10 @@ def standings_recompute(stage_id: int) -> dict[str, object]:
     retry_backoff=2,
     max_retries=3,
 )
-def stage_publish_due() -> list[int]:
-    return publication.stage_publish_due()
+def stage_publish_due(now: str | None = None) -> list[int]:
+    """`now` (ISO 8601, for tests and replays) stands in for the clock; beat passes nothing."""
+    moment = dt.datetime.fromisoformat(now) if now else None
+    return publication.stage_publish_due(now=moment)
 
 
 @shared_task(
@@ -67,3 +71,17 @@ def standings_reconcile() -> list[int]:
     for stage_id in stale:
         standings_recompute.delay(stage_id)
     return stale
+
+
+@shared_task(
+    name="evaluations.scores_import",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    max_retries=5,
+)
+def scores_import(import_id: int) -> dict[str, object]:
+    """Check a received import or apply a queued one (see services/imports.py)."""
+    result = imports.score_import_run(import_id=import_id)
+    return {"import_id": import_id, "status": result.status if result else None}

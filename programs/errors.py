@@ -17,7 +17,7 @@ error; `http_status()` is the single place that says which status each code answ
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.utils.functional import Promise, lazy
 
@@ -167,4 +167,5 @@ def validation_text(error: Any) -> Promise:
     def text() -> str:
         return " ".join(str(message) for message in ValidationError(error).messages)
 
-    return lazy(text, str)()
+    # A lazy proxy is a Promise; the stubs type lazy()'s result as the result class (str).
+    return cast(Promise, lazy(text, str)())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.db.models.functions import Length
 
-from programs.models import Program, Source, Stage
+from programs.models import Milestone, Program, Source, Stage
 
 
 def program_for_home() -> Program | None:
@@ -91,3 +91,21 @@ def stage_funnel(stages: list[Stage]) -> list[int]:
     for row in rows:
         add(row.teams_after)
     return counts
+
+
+def stage_for_slug(*, program: Program, slug: str) -> Stage | None:
+    """A stage by its address, with its sources."""
+    return (
+        Stage.objects.filter(program=program, slug=slug)
+        .prefetch_related(
+            Prefetch("sources", queryset=Source.objects.order_by(Length("key"), "key"))
+        )
+        .first()
+    )
+
+
+def milestones_for_program(program: Program) -> list[Milestone]:
+    """The dated events of the program in order, each with its stage: one query."""
+    return list(
+        Milestone.objects.filter(program=program).select_related("stage").order_by("date", "id")
+    )

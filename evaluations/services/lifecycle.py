@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -113,7 +114,8 @@ def _describe(items: Sequence[PendingInput], limit: int) -> str:
 
 def describe_items(items: Sequence[PendingInput], limit: int = 5) -> Promise:
     """The first `limit` items as one line, in the language active when it is shown."""
-    return lazy(_describe, str)(items, limit)
+    # A lazy proxy is a Promise; the stubs type lazy()'s result as the result class (str).
+    return cast(Promise, lazy(_describe, str)(items, limit))
 
 
 def pending_error(
@@ -275,20 +277,21 @@ def _missing_inputs(stage: Stage) -> list[PendingInput]:
     )
     missing = []
     for participation in participations:
-        team = {
-            "participation_id": participation.pk,
-            "team": participation.team.slug,
-            "team_name": localized(participation.team),
-        }
+        pending = partial(
+            PendingInput,
+            participation_id=participation.pk,
+            team=participation.team.slug,
+            team_name=localized(participation.team),
+        )
         own = {c.pk for c in participation.individual_criteria.all()}
         for criterion in leaves:
             if criterion.is_individual and criterion.pk not in own:
                 continue
             if (participation.pk, criterion.pk) not in have:
-                missing.append(PendingInput("missing_score", criterion=criterion.code, **team))
+                missing.append(pending("missing_score", criterion=criterion.code))
         for gate in gates:
             if (participation.pk, gate.pk) not in decided:
-                missing.append(PendingInput("gate_undecided", gate=gate.code, **team))
+                missing.append(pending("gate_undecided", gate=gate.code))
     return missing
 
 

@@ -23,10 +23,10 @@ def test_a_visitor_reads_the_program_in_korean_then_switches_to_english(live_ser
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     expect(page.get_by_text("평가 진행 중")).to_have_count(0)  # stage 2 is planned, not started
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_text("Stage-1 evaluation")).to_be_visible()
-    expect(page.get_by_role("cell", name="Naver Cloud consortium")).to_be_visible()
+    expect(page.get_by_role("link", name="Stage-1 evaluation", exact=True)).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Naver Cloud consortium")).to_be_visible()
     # The English page has its own shareable address.
     assert page.url == live_server.url + "/en/"
 

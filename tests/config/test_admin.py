@@ -12,6 +12,7 @@ from django.urls import reverse
 from evaluations.models import (
     Publication,
     RecomputeLock,
+    ScoreImport,
     StandingsRow,
     StandingsSnapshot,
 )
@@ -37,7 +38,7 @@ TRACKER_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in TRACKER_APPS),
     key=lambda model: model._meta.label,
 )
-READ_ONLY_MODELS = {Publication, StandingsSnapshot, StandingsRow, RecomputeLock}
+READ_ONLY_MODELS = {Publication, StandingsSnapshot, StandingsRow, RecomputeLock, ScoreImport}
 
 
 def url(model, view: str, *args: object) -> str:
@@ -61,6 +62,7 @@ def build_one_of_everything() -> None:
     row = StandingsRowFactory(snapshot__stage=stage, participation=participation)
     PublicationFactory(snapshot=row.snapshot)
     RecomputeLock.objects.create(stage=stage)
+    ScoreImport.objects.create(stage=stage, filename="m.csv", content=b"x", size=1, digest="0")
     stage.statistics.create(value="77.1", team_count=5)
     stage.milestones.create(program=program, date="2026-01-15", title_ko="발표", title_en="Result")
 

@@ -9,13 +9,19 @@ from django.test.utils import CaptureQueriesContext
 
 from programs.models import Stage
 from teams.models import Team
-from tests.factories import ProgramFactory, SourceFactory, StageFactory, TeamFactory
+from tests.factories import (
+    ProgramFactory,
+    PublicationFactory,
+    SourceFactory,
+    StageFactory,
+    TeamFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def without_csrf_token(content: bytes) -> bytes:
-    # The language form's token is masked afresh on every response.
+    # Public pages carry no form token (they are cached); kept so a token would not hide a diff.
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
 
 
@@ -58,18 +64,21 @@ def test_home_shows_the_stage_timeline_with_the_team_funnel(client):
     for order, (name, teams_in, teams_after) in enumerate(
         [("정예팀 공모", 15, 15), ("서면평가", 15, 10), ("발표평가", 10, 5)], start=1
     ):
-        StageFactory(
+        stage = StageFactory(
             program=program,
             order=order,
+            kind=Stage.Kind.DOCUMENT_REVIEW,
             name_ko=name,
             teams_in=teams_in,
             teams_after=teams_after,
             status=Stage.Status.PUBLISHED,
         )
+        PublicationFactory(snapshot__stage=stage)
 
     body = client.get("/").content.decode()
 
-    assert body.index("정예팀 공모") < body.index("서면평가") < body.index("발표평가")
+    timeline = body[body.index('id="timeline-title"') :]
+    assert timeline.index("정예팀 공모") < timeline.index("서면평가") < timeline.index("발표평가")
     steps = [
         '<span class="funnel__step">15</span>',
         '<span class="funnel__step">10</span>',
@@ -179,3 +188,41 @@ def test_a_source_that_is_not_online_is_cited_without_a_link(client):
 
     assert "MSIT briefing handout" in body
     assert 'href=""' not in body
+
+
+def test_the_additional_call_counts_say_what_they_mean(client, record):
+    body = " ".join(client.get("/en/").content.decode().split())
+    call = body[body.index("Additional call (repechage)</a>") :]
+    call = call[: call.index("</li>")]
+
+    for label, number in (
+        ("teams in the program", 3),
+        ("applicants", 2),
+        ("selected", 1),
+        ("teams after", 4),
+    ):
+        assert f'<span class="count__label">{label}</span> <strong>{number}</strong>' in call
+
+
+def test_the_funnel_follows_the_publications_to_the_planned_final_two(client, record):
+    body = " ".join(client.get("/en/").content.decode().split())
+    funnel = body[body.index('<p class="funnel"') :]
+    funnel = funnel[: funnel.index("</p>")]
+    steps = re.findall(r'class="funnel__step[^"]*">([^<]+)<', funnel)
+
+    assert steps == ["15", "10", "5", "3", "4", "…", "2"]
+    assert "(+1 selected)" in funnel and "(planned)" in funnel
+
+
+def test_a_finalized_stage_shows_no_typed_team_counts_on_the_home_page(client, record):
+    stage_2 = Stage.objects.get(program__slug__isnull=False, slug="stage-2")
+    Stage.objects.filter(pk=stage_2.pk).update(
+        status=Stage.Status.FINALIZED, teams_out=1, teams_after=3
+    )
+
+    body = " ".join(client.get("/en/").content.decode().split())
+    stage = body[body.index("Stage-2 evaluation</a>") :]
+    stage = stage[: stage.index("</li>")]
+
+    assert "teams after" not in stage and 'count__label">out<' not in stage
+    assert "Under evaluation" in stage

@@ -19,12 +19,24 @@ def test_choosing_english_sets_the_cookie_and_returns_to_the_same_page_in_englis
     assert '<html lang="en">' in client.get(response["Location"]).content.decode()
 
 
-def test_the_home_page_offers_both_languages(client):
-    body = client.get("/").content.decode()
+def test_every_public_page_links_to_itself_in_the_other_language(client, record):
+    korean = client.get("/stages/stage-1/").content.decode()
+    english = client.get("/en/stages/stage-1/").content.decode()
 
-    assert 'action="/i18n/setlang/"' in body
-    assert 'value="ko"' in body
-    assert 'value="en"' in body
+    assert 'href="/en/stages/stage-1/" hreflang="en"' in korean
+    assert 'href="/stages/stage-1/" hreflang="ko"' in english
+    assert (
+        '<link rel="alternate" hreflang="en" href="http://testserver/en/stages/stage-1/">' in korean
+    )
+    assert (
+        '<link rel="alternate" hreflang="ko" href="http://testserver/stages/stage-1/">' in english
+    )
+
+
+def test_the_language_links_keep_the_query_string(client, record):
+    body = client.get("/models/?sort=total&dir=desc").content.decode()
+
+    assert 'href="/en/models/?sort=total&amp;dir=desc"' in body
 
 
 def test_a_next_address_on_another_site_is_not_followed(client):

@@ -1,0 +1,58 @@
+"""Every public page answers with the same number of queries whatever the size of the program:
+a small synthetic program and one with twenty times the teams and models, more criteria,
+evaluators and stages, each fully published through the services."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench.synthetic import synthetic_program_build
+
+pytestmark = pytest.mark.django_db
+
+# Address → queries on a first (uncached) request. The same numbers for both sizes.
+EXPECTED = {
+    "/": 10,
+    "/en/": 10,
+    "/stages/stage-1/": 13,
+    "/en/stages/stage-2/": 13,
+    "/teams/team-0001/": 13,
+    "/en/teams/team-0002/": 13,
+    "/models/": 4,
+    "/models/?sort=total&dir=desc&open_weights=yes": 4,
+    "/models/synthetic-model-0001/": 6,
+    "/announcements/": 4,
+    "/announcements/feed/": 2,
+    "/embed/stages/stage-1/": 6,
+    "/sitemap.xml": 12,
+}
+
+SIZES = {
+    "small": dict(teams=3, criteria=2, evaluators=2, stages=2),
+    "large": dict(teams=60, criteria=8, evaluators=3, stages=3),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_each_page_uses_a_fixed_number_of_queries(client, size):
+    synthetic_program_build(seed=1, publish=True, **SIZES[size])
+    counts = {}
+    for path in EXPECTED:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, path
+        counts[path] = len(queries)
+    assert counts == EXPECTED
+
+
+def test_a_repeated_request_costs_one_query(client):
+    synthetic_program_build(seed=1, publish=True, **SIZES["small"])
+    for path in EXPECTED:
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        assert len(queries) == 1, (path, [q["sql"] for q in queries])
