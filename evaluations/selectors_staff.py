@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,11 @@ from evaluations.models import (
 from programs.errors import NotFound
 from programs.models import Criterion, Gate, Program, Stage
 from programs.numbers import decimal_text
+
+
+def sent_back_q() -> Q:
+    """Marks a verifier sent back that have not been saved again since."""
+    return Q(sent_back_at__isnull=False, sent_back_at__gte=F("entered_at"))
 
 
 def participation_get(*, participation_id: int) -> Participation:
@@ -107,11 +112,9 @@ def stages_progress(*, program: Program) -> list[StageProgress]:
         entered_by__isnull=False
     )
     unconfirmed_scores = _by_stage(
-        Score.objects.filter(pending, sent_back_at__isnull=True), "participation__stage_id"
+        Score.objects.filter(pending).exclude(sent_back_q()), "participation__stage_id"
     )
-    sent_back = _by_stage(
-        Score.objects.filter(pending, sent_back_at__isnull=False), "participation__stage_id"
-    )
+    sent_back = _by_stage(Score.objects.filter(pending, sent_back_q()), "participation__stage_id")
     unconfirmed_gates = _by_stage(GateResult.objects.filter(pending), "participation__stage_id")
     gates = _by_stage(Gate.objects.filter(in_program), "stage_id")
     decided = _by_stage(
@@ -150,6 +153,80 @@ def stage_get(*, stage_id: int) -> Stage:
             _("Stage %(stage_id)s does not exist."), field="stage", params={"stage_id": stage_id}
         )
     return stage
+
+
+# --- Confirmation and gates -----------------------------------------------------------------
+
+
+def marks_to_confirm(*, stage: Stage) -> list[Score]:
+    """Marks a person entered that nobody has confirmed yet, by team then criterion (1 query)."""
+    return list(
+        Score.objects.filter(
+            participation__stage=stage, confirmed_by__isnull=True, entered_by__isnull=False
+        )
+        .select_related("participation__team", "criterion", "entered_by", "sent_back_by")
+        .order_by(
+            "participation__team__name_ko", "criterion__order", "criterion__code", "evaluator_code"
+        )
+    )
+
+
+@dataclass
+class GateCell:
+    gate: Gate
+    participation: Participation
+    result: GateResult | None
+
+
+def gate_table(*, stage: Stage) -> tuple[list[Gate], list[tuple[Participation, list[GateCell]]]]:
+    """Teams × gates with their results (4 queries whatever the size)."""
+    gates = list(Gate.objects.filter(stage=stage).order_by("code"))
+    participations = list(
+        Participation.objects.filter(stage=stage).select_related("team").order_by("team__name_ko")
+    )
+    results = {
+        (r.participation_id, r.gate_id): r
+        for r in GateResult.objects.filter(participation__stage=stage)
+        .select_related("entered_by", "confirmed_by")
+        .prefetch_related("sources")
+    }
+    rows = [
+        (p, [GateCell(gate, p, results.get((p.pk, gate.pk))) for gate in gates])
+        for p in participations
+    ]
+    return gates, rows
+
+
+@dataclass(frozen=True)
+class StageSetup:
+    stage: Stage
+    criteria: list[tuple[Criterion, int, bool]]  # criterion, depth, is a leaf
+    gates: list[Gate]
+    participations: list[Participation]
+
+
+def stage_setup_view(*, stage: Stage) -> StageSetup:
+    """A stage's criteria tree, gates and teams taking part, with their models and own criteria."""
+    criteria = list(Criterion.objects.filter(stage=stage))
+    children: dict[int | None, list[Criterion]] = {}
+    for criterion in criteria:
+        children.setdefault(criterion.parent_id, []).append(criterion)
+    ordered: list[tuple[Criterion, int, bool]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for criterion in sorted(children.get(parent_id, []), key=lambda c: (c.order, c.code)):
+            ordered.append((criterion, depth, criterion.pk not in children))
+            walk(criterion.pk, depth + 1)
+
+    walk(None, 0)
+    participations = list(
+        Participation.objects.filter(stage=stage)
+        .select_related("team")
+        .prefetch_related("ai_models", "individual_criteria")
+        .order_by("team__name_ko")
+    )
+    gates = list(Gate.objects.filter(stage=stage).order_by("code"))
+    return StageSetup(stage=stage, criteria=ordered, gates=gates, participations=participations)
 
 
 # --- Review and decision (staff review screen) ----------------------------------------------

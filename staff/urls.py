@@ -7,7 +7,7 @@ Import, review and decision, publication and correction, and history are in `url
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from staff.views import accounts, auth, home, roles, stages
+from staff.views import accounts, auth, confirmation, gates, home, roles, scores, setup, stages
 
 app_name = "staff"
 
@@ -25,6 +25,33 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Stages: overview, then one stage's screens (the tabs of staff/stage_base.html).
     path("", home.home, name="home"),
     path("stages/<int:stage_id>/", stages.stage_detail, name="stage"),
+    path("stages/<int:stage_id>/setup/", setup.stage_setup, name="stage_setup"),
+    path("stages/<int:stage_id>/setup/weights/", setup.setup_weights, name="setup_weights"),
+    path("stages/<int:stage_id>/setup/rule/", setup.setup_rule, name="setup_rule"),
+    path("stages/<int:stage_id>/setup/open/", setup.setup_open, name="setup_open"),
+    path("stages/<int:stage_id>/scores/", scores.stage_scores, name="stage_scores"),
+    path("stages/<int:stage_id>/scores/cell/", scores.score_cell, name="score_cell"),
+    path(
+        "stages/<int:stage_id>/scores/row/<int:participation_id>/",
+        scores.score_row,
+        name="score_row",
+    ),
+    path("stages/<int:stage_id>/standings/", scores.stage_standings, name="stage_standings"),
+    path("stages/<int:stage_id>/confirm/", confirmation.stage_confirm, name="stage_confirm"),
+    path("stages/<int:stage_id>/confirm/mark/", confirmation.mark_confirm, name="mark_confirm"),
+    path(
+        "stages/<int:stage_id>/confirm/send-back/",
+        confirmation.mark_send_back,
+        name="mark_send_back",
+    ),
+    path(
+        "stages/<int:stage_id>/confirm/team/<int:participation_id>/",
+        confirmation.team_confirm,
+        name="team_confirm",
+    ),
+    path("stages/<int:stage_id>/gates/", gates.stage_gates, name="stage_gates"),
+    path("stages/<int:stage_id>/gates/record/", gates.gate_record, name="gate_record"),
+    path("stages/<int:stage_id>/gates/confirm/", gates.gate_confirm, name="gate_confirm"),
     # Import, review and decision, publication and correction, history.
     path("", include("staff.urls_flow")),
 ]

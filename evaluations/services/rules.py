@@ -124,3 +124,49 @@ def criterion_update(
         criterion.save(update_fields=["max_points"])
         criterion_saved(criterion=criterion)
         return criterion
+
+
+@records_history()
+def stage_rule_update(
+    *,
+    stage_id: int,
+    user: User,
+    elimination_rule: str,
+    rule_count: int | None = None,
+    rule_threshold: Decimal | None = None,
+) -> Stage:
+    """An administrator sets how a planned stage eliminates teams (rule, count or threshold).
+
+    Like the weights, the rule is fixed once scoring begins.
+    """
+    if not user_has_role(user, Role.ADMIN):
+        raise PermissionDenied(
+            _("Only an administrator can change a stage's elimination rule."),
+            field="elimination_rule",
+        )
+    if elimination_rule not in Stage.Rule.values:
+        raise DomainError(_("Choose one of the elimination rules."), field="elimination_rule")
+    with transaction.atomic():
+        stage = Stage.objects.select_for_update(no_key=True).filter(pk=stage_id).first()
+        if stage is None:
+            raise NotFound(_("That stage does not exist."))
+        if stage.status != Stage.Status.PLANNED:
+            raise DomainError(
+                _("The rules of “%(stage)s” are fixed once scoring begins."),
+                code="wrong_status",
+                field="elimination_rule",
+                params={"stage": stage.name},
+            )
+        counted = elimination_rule in (Stage.Rule.ELIMINATE_LOWEST, Stage.Rule.KEEP_TOP)
+        if counted and (rule_count is None or rule_count < 1):
+            raise DomainError(
+                _("This rule needs a number of teams of at least 1."), field="rule_count"
+            )
+        if elimination_rule == Stage.Rule.THRESHOLD and rule_threshold is None:
+            raise DomainError(_("A threshold rule needs a threshold."), field="rule_threshold")
+        stage.elimination_rule = elimination_rule
+        stage.rule_count = rule_count if counted else None
+        stage.rule_threshold = rule_threshold if elimination_rule == Stage.Rule.THRESHOLD else None
+        stage.save(update_fields=["elimination_rule", "rule_count", "rule_threshold"])
+        stage_rules_changed(stage_id=stage.pk)
+        return stage

@@ -59,3 +59,26 @@ def page(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
+
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+@pytest.fixture
+def screenshot(page: Any, request: pytest.FixtureRequest) -> Any:
+    """`screenshot("grid-saved")` saves the page to tests/browser/screenshots/<test>/NN-name.png
+    (gitignored), numbered in the order taken, so a person can look at each screen."""
+    folder = SCREENSHOTS / request.node.name
+    if folder.exists():
+        for old in folder.glob("*.png"):
+            old.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    taken = [0]
+
+    def take(name: str) -> Path:
+        taken[0] += 1
+        path = folder / f"{taken[0]:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -90,3 +90,17 @@ def test_the_migration_ranks_stored_rows_that_break_the_rule(stages):
     assert ranked == {wrong_planned.pk: True, wrong_scoring.pk: True, joined_later.pk: False}
     # Their stored standings are marked stale, so they are recomputed from the fixed rows.
     assert Stage.objects.get(pk=stages["planned"].pk).standings_inputs_version == version_before + 1
+
+
+def test_the_refusal_reads_in_korean_for_staff_and_in_english_under_en(stages):
+    from django.utils import translation
+
+    participation = unranked(stages["planned"], joined=stages["call"])
+    with pytest.raises(ValidationError) as refused:
+        participation.full_clean()
+    with translation.override("ko"):
+        korean = refused.value.message_dict["ranked"][0]
+    with translation.override("en"):
+        english = refused.value.message_dict["ranked"][0]
+    assert "채점이 아직 시작되지 않았으므로" in korean
+    assert "scoring of that stage has not begun" in english
