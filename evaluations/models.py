@@ -440,6 +440,10 @@ class Publication(models.Model):
     # The frozen public record: standings rows, decisions and statistics as they were at the
     # moment of publication. Public pages and the API read only this.
     payload = models.JSONField()
+    # The hash chain over the program's publications (evaluations/chain.py): the digest of
+    # this publication's record, and the digest of the program's publication made before it.
+    digest = models.CharField(max_length=64, editable=False, default="")
+    previous_digest = models.CharField(max_length=64, editable=False, blank=True, default="")
     # A publication is never changed, so its history is its creation; the payload it froze is
     # kept once, on the publication itself.
     history = TrackedHistory(excluded_fields=["payload"])
@@ -448,6 +452,12 @@ class Publication(models.Model):
         ordering = ["stage", "sequence"]
         get_latest_by = "sequence"
         constraints = [
+            # A chain never forks: two publications cannot follow the same one.
+            models.UniqueConstraint(
+                fields=["previous_digest"],
+                condition=~Q(previous_digest=""),
+                name="publication_chain_no_fork",
+            ),
             models.UniqueConstraint(fields=["stage", "sequence"], name="publication_unique_seq"),
             models.CheckConstraint(
                 condition=Q(corrects__isnull=True) | ~Q(note_ko="") | ~Q(note_en=""),
