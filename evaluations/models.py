@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from programs.errors import localized
 from programs.history import TrackedHistory
 from programs.models import Criterion, Gate, Source, Stage
 from teams.models import AIModel, Team
@@ -140,9 +141,9 @@ class Participation(models.Model):
                     message,
                     code="ranked_not_joined_later",
                     params={
-                        "team": self.team.name,
-                        "stage": stage.name,
-                        "joined_stage": joined.name,
+                        "team": localized(self.team),
+                        "stage": localized(stage),
+                        "joined_stage": localized(joined),
                         "stage_status": stage.status,
                     },
                 )

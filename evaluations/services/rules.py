@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.models import Participation, Score
 from evaluations.roles import Role, user_has_role
 from evaluations.services.recompute import stage_inputs_changed
-from programs.errors import DomainError, NotFound, PermissionDenied, validation_text
+from programs.errors import DomainError, NotFound, PermissionDenied, localized, validation_text
 from programs.history import records_history
 from programs.models import Criterion, Stage
 from programs.numbers import decimal_text
@@ -103,7 +103,7 @@ def criterion_update(
                 code="wrong_status",
                 field="max_points",
                 params={
-                    "stage": stage.name,
+                    "stage": localized(stage),
                     "criterion": criterion.code,
                     "status": stage.status,
                 },
