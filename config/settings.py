@@ -73,6 +73,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     # Throttles repeated failed sign-ins (staff sign-in and the admin alike).
     "axes",
@@ -88,6 +93,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware so that CORS headers reach every API response.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # /staff/ keeps one URL per screen in both languages; see the module's docstring.
@@ -226,6 +233,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "stage-publish-due": {"task": "evaluations.stage_publish_due", "schedule": 60.0},
     "standings-reconcile": {"task": "evaluations.standings_reconcile", "schedule": 300.0},
+    "webhooks-resume": {"task": "api.webhook_deliveries_resume", "schedule": 60.0},
 }
 
 # --- History (django-simple-history) ------------------------------------------------------
@@ -287,7 +295,58 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Anyone may read; a write needs an authenticated staff user with a staff role.
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOnlyOrStaffRole"],
+    # Token first: an anonymous request to a staff endpoint gets 401 with WWW-Authenticate.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
+    "PAGE_SIZE": 50,
+    "DATETIME_FORMAT": "iso-8601",
+    # Behind N trusted proxies the client address is taken from X-Forwarded-For; 0 = direct.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+}
+
+# --- REST API (api/) ------------------------------------------------------------------------
+# Anonymous requests per minute per client address before a 429 with Retry-After.
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "600/min")
+# Cache-Control of published read responses: browsers keep them briefly, shared caches longer.
+API_MAX_AGE = env_int("API_MAX_AGE", 5)
+API_S_MAXAGE = env_int("API_S_MAXAGE", 15)
+# Webhook deliveries: attempts before giving up, and the first retry delay (doubling).
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10)
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 30)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+
+# Public GETs may be read from any origin (newsroom dashboards); writes never need CORS since
+# staff tools send a token, not cookies.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Link"]
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sovereign AI Foundation Model program tracker API",
+    "DESCRIPTION": (
+        "Published results of Korea's Sovereign AI Foundation Model program "
+        "(독자 AI 파운데이션 모델 프로젝트) for press dashboards, and writes for ministry staff "
+        "tools. Only published data is ever served to the public."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files come from drf-spectacular-sidecar, served by the app: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CertaintyEnum": "programs.models.Certainty"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
 }
 
 # --- Security headers ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from programs.errors import localized
 from programs.history import TrackedHistory
 from programs.models import Criterion, Gate, Source, Stage
 from teams.models import AIModel, Team
@@ -140,9 +141,9 @@ class Participation(models.Model):
                     message,
                     code="ranked_not_joined_later",
                     params={
-                        "team": self.team.name,
-                        "stage": stage.name,
-                        "joined_stage": joined.name,
+                        "team": localized(self.team),
+                        "stage": localized(stage),
+                        "joined_stage": localized(joined),
                         "stage_status": stage.status,
                     },
                 )
@@ -439,6 +440,10 @@ class Publication(models.Model):
     # The frozen public record: standings rows, decisions and statistics as they were at the
     # moment of publication. Public pages and the API read only this.
     payload = models.JSONField()
+    # The hash chain over the program's publications (evaluations/chain.py): the digest of
+    # this publication's record, and the digest of the program's publication made before it.
+    digest = models.CharField(max_length=64, editable=False, default="")
+    previous_digest = models.CharField(max_length=64, editable=False, blank=True, default="")
     # A publication is never changed, so its history is its creation; the payload it froze is
     # kept once, on the publication itself.
     history = TrackedHistory(excluded_fields=["payload"])
@@ -447,6 +452,12 @@ class Publication(models.Model):
         ordering = ["stage", "sequence"]
         get_latest_by = "sequence"
         constraints = [
+            # A chain never forks: two publications cannot follow the same one.
+            models.UniqueConstraint(
+                fields=["previous_digest"],
+                condition=~Q(previous_digest=""),
+                name="publication_chain_no_fork",
+            ),
             models.UniqueConstraint(fields=["stage", "sequence"], name="publication_unique_seq"),
             models.CheckConstraint(
                 condition=Q(corrects__isnull=True) | ~Q(note_ko="") | ~Q(note_en=""),

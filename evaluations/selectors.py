@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
+from evaluations import chain
 from evaluations.models import Outcome, Publication
 from programs.models import Criterion, Gate, Program, Stage
 from programs.numbers import decimal_text
@@ -69,23 +70,35 @@ def published_standings_for_stage(
     }
 
 
-def team_statuses_published(*, program: Program, now: dt.datetime | None = None) -> dict[str, str]:
-    """Team slug → the status the public may know, from the latest visible publication of each
-    stage in stage order: out once a published decision put it out, selected once the final
-    stage's publication advanced it. A team absent from the result is still in the program."""
+def team_outcomes_published(
+    *, program: Program, now: dt.datetime | None = None
+) -> dict[str, tuple[str, Stage | None]]:
+    """Team slug → (public status, the stage it left at or None), from the latest visible
+    publication of each stage in stage order: out once a published decision put it out,
+    selected once the final stage's publication advanced it. A team absent from the result is
+    still in the program."""
     latest: dict[int, Publication] = {}
     for publication in publications_visible(now=now).filter(stage__program=program):
         latest[publication.stage_id] = publication  # ordered by stage, then sequence
-    statuses: dict[str, str] = {}
+    outcomes: dict[str, tuple[str, Stage | None]] = {}
     for publication in latest.values():
         final = publication.stage.kind == Stage.Kind.FINAL
         for row in publication.payload.get("rows", []):
             outcome = row.get("outcome")
             if outcome in OUT_OUTCOMES:
-                statuses[row["team"]] = str(outcome)
+                outcomes[row["team"]] = (str(outcome), publication.stage)
             elif outcome == Outcome.ADVANCED:
-                statuses[row["team"]] = Team.Status.SELECTED if final else Team.Status.ACTIVE
-    return statuses
+                status = Team.Status.SELECTED if final else Team.Status.ACTIVE
+                outcomes[row["team"]] = (str(status), None)
+    return outcomes
+
+
+def team_statuses_published(*, program: Program, now: dt.datetime | None = None) -> dict[str, str]:
+    """Team slug → the status the public may know (see `team_outcomes_published`)."""
+    return {
+        slug: status
+        for slug, (status, _left) in team_outcomes_published(program=program, now=now).items()
+    }
 
 
 def teams_public(*, program: Program, now: dt.datetime | None = None) -> list[Team]:
@@ -96,6 +109,69 @@ def teams_public(*, program: Program, now: dt.datetime | None = None) -> list[Te
         team.public_status = statuses.get(team.slug, Team.Status.ACTIVE)  # type: ignore[attr-defined]
         team.public_status_label = Team.Status(team.public_status).label  # type: ignore[attr-defined]
     return teams
+
+
+def publication_record(publication: Publication) -> dict[str, Any]:
+    """The chain record of a publication (what its digest covers; evaluations/chain.py)."""
+    return chain.publication_record(
+        program=publication.stage.program.slug,
+        stage=publication.stage.slug,
+        sequence=publication.sequence,
+        published_at=publication.published_at,
+        corrects_sequence=publication.corrects.sequence if publication.corrects else None,
+        note_ko=publication.note_ko,
+        note_en=publication.note_en,
+        payload=publication.payload,
+        previous_digest=publication.previous_digest,
+    )
+
+
+def publication_chain_for_program(
+    *, program: Program, now: dt.datetime | None = None
+) -> list[Publication]:
+    """The program's visible publications in chain order (the order they were made)."""
+    return list(
+        publications_visible(now=now)
+        .filter(stage__program=program)
+        .select_related("stage__program", "corrects")
+        .order_by("pk")
+    )
+
+
+def publication_chain_check(*, program: Program) -> list[chain.ChainProblem]:
+    """Recompute every stored publication's digest of `program` and check the links.
+
+    Run by `manage.py verify_publication_chain`; newsrooms run docs/verify_chain.py against
+    the API instead.
+    """
+    publications = (
+        Publication.objects.filter(stage__program=program)
+        .select_related("stage__program", "corrects")
+        .order_by("pk")
+    )
+    return chain.chain_verify(
+        {"record": publication_record(p), "digest": p.digest} for p in publications
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationsVersion:
+    """Changes whenever a publication becomes visible; what public caches are keyed by."""
+
+    key: str
+    latest_at: dt.datetime | None
+
+
+def publications_version(*, now: dt.datetime | None = None) -> PublicationsVersion:
+    """One small query: the newest visible publication (by id) and how many are visible."""
+    summary = (
+        publications_visible(now=now)
+        .order_by()
+        .aggregate(last=Max("pk"), count=Count("pk"), latest_at=Max("published_at"))
+    )
+    latest_at = summary["latest_at"]
+    key = f"{summary['last']}:{summary['count']}:{latest_at.isoformat() if latest_at else ''}"
+    return PublicationsVersion(key=key, latest_at=latest_at)
 
 
 # ---------------------------------------------------------------------------------------------

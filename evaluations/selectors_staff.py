@@ -155,6 +155,36 @@ def stage_get(*, stage_id: int) -> Stage:
     return stage
 
 
+# --- Staff tools over the API --------------------------------------------------------------
+
+
+def scores_for_staff(
+    *, stage_id: int | None = None, participation_id: int | None = None
+) -> QuerySet[Score]:
+    """Marks as entered (drafts included), for staff tools only."""
+    scores = Score.objects.select_related(
+        "participation__team", "participation__stage", "criterion", "entered_by", "confirmed_by"
+    ).order_by("participation__stage_id", "participation_id", "criterion__order", "pk")
+    if stage_id is not None:
+        scores = scores.filter(participation__stage_id=stage_id)
+    if participation_id is not None:
+        scores = scores.filter(participation_id=participation_id)
+    return scores
+
+
+def gate_results_for_staff(
+    *, stage_id: int | None = None, participation_id: int | None = None
+) -> QuerySet[GateResult]:
+    results = GateResult.objects.select_related(
+        "participation__team", "participation__stage", "gate", "entered_by", "confirmed_by"
+    ).order_by("participation__stage_id", "participation_id", "gate__code", "pk")
+    if stage_id is not None:
+        results = results.filter(participation__stage_id=stage_id)
+    if participation_id is not None:
+        results = results.filter(participation_id=participation_id)
+    return results
+
+
 # --- Confirmation and gates -----------------------------------------------------------------
 
 

@@ -112,11 +112,16 @@ class PreconditionFailed(DomainError):
 # code="score_changed")`) answers with its class's status, so a precise code for staff screens
 # and tests never changes what the client is told.
 HTTP_STATUS_BY_CODE: dict[str, int] = {
+    "not_authenticated": 401,
     "forbidden": 403,
     "not_found": 404,
+    "method_not_allowed": 405,
+    "not_acceptable": 406,
     "conflict": 409,
     "precondition_failed": 412,
+    "unsupported_media_type": 415,
     "precondition_required": 428,
+    "throttled": 429,
 }
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Length
 
-from programs.models import Milestone, Program, Source, Stage
+from programs.models import Criterion, Gate, Milestone, Program, Source, Stage
 
 
 def program_for_home() -> Program | None:
@@ -91,6 +91,32 @@ def stage_funnel(stages: list[Stage]) -> list[int]:
     for row in rows:
         add(row.teams_after)
     return counts
+
+
+def programs_public() -> QuerySet[Program]:
+    """Every program with its sources, for the API."""
+    return Program.objects.prefetch_related("sources").order_by("id")
+
+
+def stages_public() -> QuerySet[Stage]:
+    """Stages with their rules: criteria tree (with sources), gates, sources. Rules are public
+    from the start; results never come from here."""
+    return (
+        Stage.objects.select_related("program")
+        .prefetch_related(
+            Prefetch(
+                "criteria",
+                queryset=Criterion.objects.select_related("parent").prefetch_related("sources"),
+            ),
+            Prefetch("gates", queryset=Gate.objects.prefetch_related("sources")),
+            "sources",
+        )
+        .order_by("program_id", "order")
+    )
+
+
+def milestones_public() -> QuerySet[Milestone]:
+    return Milestone.objects.select_related("program", "stage").prefetch_related("sources")
 
 
 def stage_for_slug(*, program: Program, slug: str) -> Stage | None:

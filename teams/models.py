@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from programs.errors import localized
 from programs.history import TrackedHistory
 from programs.models import BilingualMixin, Certainty, Program, Source, Stage
 
@@ -308,7 +309,7 @@ class StageApplicant(BilingualMixin, models.Model):
                     "stage": ValidationError(
                         _("Teams apply only at a call; “%(stage)s” is not one."),
                         code="applicant_not_at_call",
-                        params={"stage": stage.name},
+                        params={"stage": localized(stage)},
                     )
                 }
             )
@@ -319,7 +320,7 @@ class StageApplicant(BilingualMixin, models.Model):
                     "team": ValidationError(
                         _("“%(team)s” joined the program at another stage than “%(stage)s”."),
                         code="applicant_team_joined_elsewhere",
-                        params={"team": team.name, "stage": stage.name},
+                        params={"team": localized(team), "stage": localized(stage)},
                     )
                 }
             )

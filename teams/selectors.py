@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Length
 
 from programs.models import Program, Source, Stage
-from teams.models import AIModel, BenchmarkResult, Membership, Team
+from teams.models import AIModel, BenchmarkResult, Membership, Organization, Team
 
 
 def teams_for_program(program: Program) -> QuerySet[Team]:
@@ -28,6 +28,51 @@ def teams_for_program(program: Program) -> QuerySet[Team]:
         .select_related("lead", "joined_stage")
         .prefetch_related(Prefetch("models", queryset=AIModel.objects.order_by("name")))
         .order_by("joined_stage__order", "name_en")
+    )
+
+
+def teams_public_queryset() -> QuerySet[Team]:
+    """Publicly known teams of every program, with members and sources (constant queries)."""
+    return (
+        Team.objects.filter(joined_stage__status=Stage.Status.PUBLISHED)
+        .select_related("program", "lead", "joined_stage")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("organization").prefetch_related(
+                    "sources"
+                ),
+            ),
+            "sources",
+        )
+        .order_by("program_id", "joined_stage__order", "name_en", "pk")
+    )
+
+
+def organizations_public() -> QuerySet[Organization]:
+    """Organisations that lead or belong to a publicly known team."""
+    public = Q(led_teams__joined_stage__status=Stage.Status.PUBLISHED) | Q(
+        memberships__team__joined_stage__status=Stage.Status.PUBLISHED
+    )
+    ids = Organization.objects.filter(public).values("pk")
+    return Organization.objects.filter(pk__in=ids).order_by("name_en", "pk")
+
+
+def ai_models_public() -> QuerySet[AIModel]:
+    """Models of publicly known teams, with their sources."""
+    return (
+        AIModel.objects.filter(team__joined_stage__status=Stage.Status.PUBLISHED)
+        .select_related("team")
+        .prefetch_related("sources")
+    )
+
+
+def benchmark_results_public() -> QuerySet[BenchmarkResult]:
+    return (
+        BenchmarkResult.objects.filter(model__team__joined_stage__status=Stage.Status.PUBLISHED)
+        .select_related("model__team")
+        .prefetch_related("sources")
+        .order_by("model__name", "benchmark", "setting", "pk")
     )
 
 

@@ -59,3 +59,18 @@ def eager_tasks_outside_service_tests(request: pytest.FixtureRequest) -> Any:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def default_language_around_each_test() -> Any:
+    """Every test starts and ends in the site's default language (Korean).
+
+    A request in English (a staff screen with an English cookie, an /en/ page) activates English
+    in the thread; without this a later test would read English messages where Korean is meant.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -28,7 +28,15 @@ from evaluations.models import (
 )
 from evaluations.roles import Role
 from programs.models import Criterion, Gate, Program, Source, Stage
-from teams.models import AIModel, Membership, ModelAlias, Organization, StageApplicant, Team
+from teams.models import (
+    AIModel,
+    BenchmarkResult,
+    Membership,
+    ModelAlias,
+    Organization,
+    StageApplicant,
+    Team,
+)
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -240,6 +248,15 @@ class PublicationFactory(factory.django.DjangoModelFactory):
     sequence = 1
     published_at = factory.LazyFunction(timezone.now)
     payload = factory.LazyFunction(lambda: {"rows": []})
+
+
+class BenchmarkResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BenchmarkResult
+
+    model = factory.SubFactory(AIModelFactory)
+    benchmark = factory.Sequence(lambda n: f"Benchmark {n}")
+    score = Decimal("70")
 
 
 def staff_user_create(username: str, *roles: Role, is_staff: bool = True) -> User:

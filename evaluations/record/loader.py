@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import yaml
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -654,8 +655,23 @@ class RecordLoader:
                     status=Stage.Status.PUBLISHED, published_at=stage.announcement_at
                 )
             else:
-                stage_publish(stage_id=stage.pk, now=stage.announcement_at or timezone.now())
+                stage_publish(stage_id=stage.pk, now=_published_moment(stage))
             self.report.published.append(stage.name_en)
+
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def _published_moment(stage: Stage) -> dt.datetime:
+    """When the record says the stage's result became public: its announcement time; for a
+    stage with no announcement of its own (the 2025 call: "closed 2025-07-21, no separate
+    result"), the start of its last day in Seoul; never the moment the record was loaded, which
+    would show a years-old result as today's news."""
+    if stage.announcement_at is not None:
+        return stage.announcement_at
+    if stage.ends_on is not None:
+        return dt.datetime.combine(stage.ends_on, dt.time(), tzinfo=SEOUL)
+    return timezone.now()
 
 
 def program_record_load(*, path: Path | None = None, force: bool = False) -> LoadReport:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.chain import publication_record, record_digest
 from evaluations.models import Decision, Outcome, Publication, StageStatistic
 from evaluations.roles import Role, require_role
 from evaluations.selectors_staff import participation_get
@@ -29,9 +30,10 @@ from evaluations.services.lifecycle import (
     unknown_outcome,
 )
 from evaluations.services.recompute import current_snapshot, standings_recompute
+from evaluations.signals import publication_made
 from programs.errors import ConflictError, DomainError, NotFound, localized
 from programs.history import history_record_update, records_history
-from programs.models import Criterion, Stage
+from programs.models import Criterion, Program, Stage
 from programs.numbers import decimal_text
 
 logger = logging.getLogger(__name__)
@@ -113,6 +115,47 @@ def _public_part(payload: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in payload.items() if key != "snapshot"}
 
 
+def _publication_create(*, stage: Stage, **fields: Any) -> Publication:
+    """Create a publication linked into its program's hash chain (evaluations/chain.py).
+
+    The program row is locked first so that two stages published at once chain one after the
+    other instead of both following the same publication (the database refuses a fork too).
+    """
+    Program.objects.select_for_update().filter(pk=stage.program_id).exists()
+    previous = (
+        Publication.objects.filter(stage__program_id=stage.program_id)
+        .order_by("-pk")
+        .values_list("digest", flat=True)
+        .first()
+    ) or ""
+    corrects: Publication | None = fields.get("corrects")
+    record = publication_record(
+        program=Program.objects.values_list("slug", flat=True).get(pk=stage.program_id),
+        stage=stage.slug,
+        sequence=fields["sequence"],
+        published_at=fields["published_at"],
+        corrects_sequence=corrects.sequence if corrects is not None else None,
+        note_ko=fields.get("note_ko", ""),
+        note_en=fields.get("note_en", ""),
+        payload=fields["payload"],
+        previous_digest=previous,
+    )
+    publication = Publication.objects.create(
+        stage=stage, digest=record_digest(record), previous_digest=previous, **fields
+    )
+    publication_id, stage_id = publication.pk, stage.pk
+    is_correction = corrects is not None
+    transaction.on_commit(
+        lambda: publication_made.send(
+            sender=Publication,
+            publication_id=publication_id,
+            stage_id=stage_id,
+            is_correction=is_correction,
+        )
+    )
+    return publication
+
+
 @records_history()
 def stage_publish(
     *,
@@ -156,7 +199,7 @@ def stage_publish(
         history_record_update(Stage, [stage_id])
         stage.status, stage.published_at = Stage.Status.PUBLISHED, now
         payload = publication_payload_build(stage=stage)
-        publication = Publication.objects.create(
+        publication = _publication_create(
             stage=stage,
             sequence=1,
             snapshot_id=payload["snapshot"]["id"],
@@ -285,7 +328,7 @@ def publication_correct(
                 ),
                 code="unchanged",
             )
-        return Publication.objects.create(
+        return _publication_create(
             stage=stage,
             sequence=latest.sequence + 1,
             snapshot_id=payload["snapshot"]["id"],

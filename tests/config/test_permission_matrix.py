@@ -35,6 +35,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.authtoken.models import Token
 
 from evaluations.roles import Role
 from tests.factories import UserFactory, staff_user_create
@@ -144,6 +145,9 @@ def client_for(person: str) -> tuple[Client, Any]:
     else:
         user = staff_user_create(f"matrix-{person}", ROLE_OF[person])
     client.force_login(user)
+    # Staff tools reach the API with a token (the browser session is not an API credential).
+    token, _ = Token.objects.get_or_create(user=user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     return client, user
 
 

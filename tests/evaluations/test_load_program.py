@@ -1,7 +1,9 @@
 """The shipped record loads, matches the facts, and loading again changes nothing."""
 
+import datetime as dt
 from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -237,3 +239,14 @@ def test_hyperclova_x_seed_models_have_their_korean_names(loaded):
         "hyperclova-x-seed-8b-omni": "하이퍼클로바X 시드 8B 옴니",
         "hyperclova-x-seed-32b-think": "하이퍼클로바X 시드 32B 씽크",
     }
+
+
+def test_a_stage_without_an_announcement_is_published_as_of_its_closing_day_not_the_load_day():
+    call_command("load_program", stdout=StringIO())
+
+    call = Publication.objects.get(stage__slug="call-2025")
+    stage_1 = Publication.objects.get(stage__slug="stage-1")
+
+    seoul = ZoneInfo("Asia/Seoul")
+    assert call.published_at.astimezone(seoul) == dt.datetime(2025, 7, 21, tzinfo=seoul)
+    assert stage_1.published_at.astimezone(seoul) == dt.datetime(2026, 1, 15, 10, tzinfo=seoul)

@@ -192,8 +192,9 @@ def test_a_source_that_is_not_online_is_cited_without_a_link(client):
 
 def test_the_additional_call_counts_say_what_they_mean(client, record):
     body = " ".join(client.get("/en/").content.decode().split())
-    call = body[body.index("Additional call (repechage)</a>") :]
-    call = call[: call.index("</li>")]
+    # The timeline's entry (the latest announcement names the same stage, without counts).
+    entry = body[body.index('<h3 class="stage__name"><a href="/en/stages/additional-call') :]
+    call = entry[: entry.index("</li>")]
 
     for label, number in (
         ("teams in the program", 3),
