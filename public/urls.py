@@ -3,6 +3,7 @@ at /…, English at /en/…)."""
 
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from public import views
 from public.caching import published_page
@@ -18,11 +19,12 @@ urlpatterns = [
     path("models/", views.model_list, name="models"),
     path("models/<slug:slug>/", views.model_detail, name="model"),
     path("announcements/", views.announcements, name="announcements"),
-    path("announcements/feed/", published_page(AnnouncementsFeed()), name="feed"),
+    path("announcements/feed/", require_safe(published_page(AnnouncementsFeed())), name="feed"),
     path("embed/stages/<slug:slug>/", views.stage_embed, name="embed_stage"),
     path(
         "sitemap.xml",
-        published_page(sitemap),
+        # Django's sitemap view answers any method; the public site only reads.
+        require_safe(published_page(sitemap)),
         {"sitemaps": SITEMAPS, "template_name": "public/sitemap.xml"},
         name="sitemap",
     ),
