@@ -8,7 +8,7 @@ Included from `staff/urls.py` without a namespace of its own, so names here are 
 
 from django.urls import URLPattern, URLResolver, path
 
-from staff.views import imports, publication, review
+from staff.views import history, imports, publication, review
 
 stage = "stages/<int:stage_id>/"
 
@@ -42,4 +42,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{stage}publication/publish/", publication.publish_now, name="publication_publish"),
     path(f"{stage}publication/decision/", publication.decision, name="publication_decision"),
     path(f"{stage}publication/correct/", publication.correct, name="publication_correct"),
+    # History: the whole stage, and one score or gate result.
+    path(f"{stage}history/", history.stage_history_view, name="stage_history"),
+    path(
+        f"{stage}history/<str:kind>/<int:entry_id>/",
+        history.entry_history_view,
+        name="entry_history",
+    ),
 ]
