@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -105,7 +105,13 @@ def stages_progress(*, program: Program) -> list[StageProgress]:
             criterion__children__isnull=True,
         )
         .values("participation__stage_id")
-        .annotate(n=Count(Concat("participation_id", Value("-"), "criterion_id"), distinct=True))
+        .annotate(
+            n=Count(
+                # ids and text: PostgreSQL needs to be told the result is text.
+                Concat("participation_id", Value("-"), "criterion_id", output_field=CharField()),
+                distinct=True,
+            )
+        )
         .order_by("participation__stage_id")
     }
     pending = Q(participation__stage__program=program, confirmed_by__isnull=True) & Q(
