@@ -29,7 +29,8 @@ def test_an_administrator_opens_a_stage_for_scoring_and_sees_what_happened(live_
     page.select_option("select[name=action]", "open_for_scoring")
     page.locator("button[name=index]").click()
 
-    expect(page.locator(".messagelist")).to_contain_text("Stage 1: opened for scoring.")
+    # Staff work in Korean by default: the admin's messages are Korean too.
+    expect(page.locator(".messagelist")).to_contain_text("1차 단계평가: 채점을 시작했습니다.")
     scenario.stage.refresh_from_db()
     assert scenario.stage.status == Stage.Status.SCORING
     assert scenario.stage.participations.count() == 5
@@ -40,5 +41,5 @@ def test_an_administrator_opens_a_stage_for_scoring_and_sees_what_happened(live_
     page.select_option("select[name=action]", "open_for_scoring")
     page.locator("button[name=index]").click()
     expect(page.locator(".messagelist .error")).to_contain_text(
-        "only a planned stage can be opened"
+        "예정 상태인 단계만 채점을 시작할 수 있습니다"
     )
