@@ -166,6 +166,9 @@ def start_worker(
         }
         if visibility_timeout is not None:
             env["CELERY_VISIBILITY_TIMEOUT"] = str(visibility_timeout)
+            # Settings refuse a visibility timeout at or below the task time limit.
+            env["CELERY_TASK_TIME_LIMIT"] = str(visibility_timeout - 1)
+            env["CELERY_TASK_SOFT_TIME_LIMIT"] = str(visibility_timeout - 2)
         name = f"integration-{len(workers) + 1}-{uuid.uuid4().hex[:6]}"
         worker = CeleryWorker(
             nodename=f"{name}@localhost",

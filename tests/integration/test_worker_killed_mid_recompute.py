@@ -22,7 +22,9 @@ from tests.integration.worker import CeleryWorker, wait_until
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 # Seconds after which the broker hands an unacknowledged task to another worker.
-VISIBILITY_TIMEOUT = 2
+# Above the task time limits the worker is given (start-up refuses a visibility timeout at or
+# below the hard limit), short enough to wait for.
+VISIBILITY_TIMEOUT = 10
 # Where kombu's Redis transport keeps delivered but unacknowledged messages.
 UNACKED, UNACKED_INDEX = "unacked", "unacked_index"
 
