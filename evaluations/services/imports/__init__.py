@@ -346,9 +346,12 @@ def _apply(import_id: int) -> ScoreImport:
         locked: dict[int, Score] = {}
         for start in range(0, len(update_ids), BATCH_SIZE):
             chunk = update_ids[start : start + BATCH_SIZE]
+            # of=self, as score_save locks: the default ordering joins the participation, its
+            # stage and program, and a plain FOR UPDATE would hold those rows for the whole
+            # apply, stalling every save in the stage and every publication of the program.
             locked.update(
                 (score.pk, score)
-                for score in Score.objects.select_for_update().filter(pk__in=chunk)
+                for score in Score.objects.select_for_update(of=("self",)).filter(pk__in=chunk)
             )
         stale = [
             entry
