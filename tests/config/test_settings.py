@@ -99,7 +99,7 @@ def test_with_redis_url_the_cache_and_broker_use_redis_and_tasks_are_queued():
     report = settings_with(REDIS_URL="redis://cache.internal:6379/0")
 
     assert report["eager"] is False
-    assert report["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert report["cache"] == "config.cache.OutageTolerantRedisCache"
     assert report["broker"] == "redis://cache.internal:6379/0"
 
 
