@@ -135,19 +135,17 @@ def apply_held(score_import: ScoreImport, session: psycopg.Connection) -> int:
 
 def stage_scores(stage: Stage) -> dict[tuple[str, str, str], tuple[Any, ...]]:
     """(team, criterion, evaluator) → what the score grid shows of the mark."""
+    rows = Score.objects.filter(participation__stage=stage).values_list(
+        "participation__team__slug",
+        "criterion__code",
+        "evaluator_code",
+        "value",
+        "version",
+        "entered_by__username",
+        "confirmed_by__username",
+    )
     return {
-        (team, criterion, evaluator): (value, version, entered_by, confirmed)
-        for team, criterion, evaluator, value, version, entered_by, confirmed in Score.objects.filter(
-            participation__stage=stage
-        ).values_list(
-            "participation__team__slug",
-            "criterion__code",
-            "evaluator_code",
-            "value",
-            "version",
-            "entered_by__username",
-            "confirmed_by__username",
-        )
+        (team, criterion, evaluator): tuple(shown) for team, criterion, evaluator, *shown in rows
     }
 
 
@@ -168,20 +166,16 @@ def standings_shown(stage: Stage) -> dict[str, tuple[Any, ...]]:
     """Team → its row in the current snapshot (position, rank, tie, total, points, outcome)."""
     snapshot = current_snapshot(stage)
     assert snapshot is not None
-    return {
-        team: (position, rank, tied, total, points, outcome)
-        for team, position, rank, tied, total, points, outcome in StandingsRow.objects.filter(
-            snapshot=snapshot
-        ).values_list(
-            "participation__team__slug",
-            "position",
-            "rank",
-            "tied",
-            "total",
-            "points",
-            "proposed_outcome",
-        )
-    }
+    rows = StandingsRow.objects.filter(snapshot=snapshot).values_list(
+        "participation__team__slug",
+        "position",
+        "rank",
+        "tied",
+        "total",
+        "points",
+        "proposed_outcome",
+    )
+    return {team: tuple(shown) for team, *shown in rows}
 
 
 def snapshot_current_and_fresh(stage: Stage) -> bool:

@@ -11,54 +11,16 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from evaluations.models import Publication, Score
-from evaluations.services.lifecycle import (
-    stage_finalize,
-    stage_schedule_announcement,
-    stage_submit_for_review,
-)
+from evaluations.models import Publication
 from evaluations.services.publication import stage_publish_due
-from evaluations.services.scores import score_confirm, score_save
 from evaluations.tasks import stage_publish_due as stage_publish_due_task
 from programs.models import Stage
-from tests.builders import ScoringScenario, build_scoring_stage, marks_for
+from tests.integration.publishing import assert_published_once, finalized_stage
 from tests.integration.worker import CeleryWorker
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 PUBLISHERS = 2
-
-
-def finalized_stage(*, announcement_at: dt.datetime) -> ScoringScenario:
-    """A stage taken to finalized through the services, as the evaluation office would."""
-    scenario = build_scoring_stage()
-    for participation, criterion, evaluator, value in marks_for(scenario):
-        score_save(
-            participation_id=participation.pk,
-            criterion_id=criterion.pk,
-            evaluator_code=evaluator,
-            value=value,
-            user=scenario.clerk,
-        )
-    for score in Score.objects.filter(participation__stage=scenario.stage):
-        score_confirm(score_id=score.pk, user=scenario.verifier, expected_version=score.version)
-    stage_id = scenario.stage.pk
-    stage_submit_for_review(stage_id=stage_id, user=scenario.admin)
-    stage_finalize(stage_id=stage_id, user=scenario.admin)
-    stage_schedule_announcement(
-        stage_id=stage_id, user=scenario.admin, announcement_at=announcement_at
-    )
-    scenario.stage.refresh_from_db()
-    assert scenario.stage.status == Stage.Status.FINALIZED
-    return scenario
-
-
-def assert_published_once(scenario: ScoringScenario) -> None:
-    publications = list(Publication.objects.filter(stage=scenario.stage))
-    assert [(p.sequence, p.corrects_id) for p in publications] == [(1, None)]
-    scenario.stage.refresh_from_db()
-    assert scenario.stage.status == Stage.Status.PUBLISHED
-    assert scenario.stage.published_at == publications[0].published_at
 
 
 def test_two_publishers_at_once_publish_a_due_stage_exactly_once() -> None:
