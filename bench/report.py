@@ -24,7 +24,10 @@ PARTS = [
         "Serving under load (published standings, public stage page, 304s, static floor)",
         "bench.serve",
     ),
-    ("Recompute (1,000 teams × 20 criteria × 10 evaluators against a raw read)", "bench.recompute"),
+    (
+        "Recompute (5, 100 and 1,000 teams × 20 criteria × 10 evaluators against a raw read)",
+        "bench.recompute",
+    ),
     (
         "Data entry (a 10,000-row import: check, apply, the same file again, every value changed)",
         "bench.score_import",
