@@ -29,7 +29,7 @@ PARTS = [
         "bench.recompute",
     ),
     (
-        "Data entry (a 10,000-row import: check, apply, the same file again, every value changed)",
+        "Data entry (a grid row; a 10,000-row import: check, apply, again, every value changed)",
         "bench.score_import",
     ),
 ]
