@@ -173,7 +173,7 @@ def prepared_environment(database_url: str, redis_url: str) -> Iterator[dict[str
         "GUNICORN_ACCESS_LOG": "",
         "LOG_LEVEL": "WARNING",
         # Anonymous throttling would turn a load test into 429s; the bench measures serving.
-        "API_ANON_THROTTLE_RATE": "1000000/minute",
+        "API_ANON_RATE": "1000000/min",
     }
     admin_sql(database_url, f'DROP DATABASE IF EXISTS "{name}"')
     admin_sql(database_url, f'CREATE DATABASE "{name}"')

@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware so that CORS headers reach every API response.
     "corsheaders.middleware.CorsMiddleware",
+    # Published reads for anonymous visitors, answered before sessions, locale, auth and the
+    # views run (config/published_cache.py); inside CORS so each answer gets its own headers.
+    "config.published_cache.PublishedResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # /staff/ keeps one URL per screen in both languages; see the module's docstring.
@@ -309,6 +312,19 @@ REST_FRAMEWORK = {
     # Behind N trusted proxies the client address is taken from X-Forwarded-For; 0 = direct.
     "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
 }
+
+# --- Published response cache (config/published_cache.py) -----------------------------------
+PUBLISHED_CACHE_ENABLED = env_bool("PUBLISHED_CACHE_ENABLED", True)
+# How old the public version a web process keys its answers by may be: a publication shows on
+# every page within this many seconds (0: looked up on every request).
+PUBLISHED_CACHE_VERSION_SECONDS = float(os.environ.get("PUBLISHED_CACHE_VERSION_SECONDS", "1"))
+# How long an answer is kept: the backstop for changes no signal reports (a stage status label).
+PUBLISHED_CACHE_SECONDS = env_int("PUBLISHED_CACHE_SECONDS", 300)
+# Part of every key: set it to the release (a deploy whose templates changed then renders
+# afresh instead of serving the previous release's pages); the tests give each test its own.
+PUBLISHED_CACHE_NAMESPACE = os.environ.get("PUBLISHED_CACHE_NAMESPACE", "")
+# Never looked up here: what a signed-in person or a form may see differently.
+PUBLISHED_CACHE_SKIP_PREFIXES = ("/staff/", "/admin/", "/api/v1/staff/", "/accounts/", "/i18n/")
 
 # --- REST API (api/) ------------------------------------------------------------------------
 # Anonymous requests per minute per client address before a 429 with Retry-After.

@@ -87,6 +87,8 @@ def published_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
                     PAGE_TTL_SECONDS,
                 )
         if response.status_code == 200:
+            # A published read: config/published_cache.py may keep it for anonymous visitors.
+            response.published_cache = True  # type: ignore[attr-defined]
             response["ETag"] = etag
             if last_modified is not None:
                 response["Last-Modified"] = http_date(last_modified)

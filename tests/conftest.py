@@ -45,6 +45,23 @@ def fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def published_cache_per_test(settings: Any) -> Any:
+    """Each test has its own published response cache (config/published_cache.py): a namespace
+    of its own in the shared cache (Redis in CI, which other tests' workers also use, so it is
+    not flushed), an empty per-process table, and the public version looked up on every
+    request, so a test sees a publication the moment it makes one."""
+    import uuid
+
+    from config.published_cache import published_cache_clear
+
+    settings.PUBLISHED_CACHE_NAMESPACE = f"test-{uuid.uuid4().hex}"
+    settings.PUBLISHED_CACHE_VERSION_SECONDS = 0
+    published_cache_clear()
+    yield
+    published_cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def eager_tasks_outside_service_tests(request: pytest.FixtureRequest) -> Any:
     """Run Celery tasks in-process, as the embedded default does, even when REDIS_URL is set.
 
