@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,3 +92,39 @@ def default_language_around_each_test() -> Any:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright, for tests/browser and tests/drills.
+
+    One for the whole session, defined here so both share it: a process can run only one
+    Playwright sync session at a time. Without Chromium a test is skipped locally with the
+    reason; under CI=true it fails, since a silently skipped test there would hide a broken page.
+    """
+    if not CHROMIUM.exists():
+        reason = f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"CI must run the browser tests, but this machine {reason}.")
+        pytest.skip(reason)
+    # Playwright's sync API runs an event loop in this thread; the test's own database calls
+    # are still plain synchronous code, so Django's async-safety guard must stand aside.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
