@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -181,11 +182,22 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         f"REDIS_URL must start with redis://, rediss:// or unix://, not {REDIS_URL!r}"
     )
 
+
+def _cache_url(url: str) -> str:
+    """The cache's Redis URL. A parallel test run (pytest-xdist sets PYTEST_XDIST_WORKER=gwN in
+    each worker) gives worker N database N + 1, so a test emptying the cache cannot empty it
+    under another worker's test."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not worker[2:].isdigit():
+        return url
+    return urlsplit(url)._replace(path=f"/{int(worker[2:]) + 1}").geturl()
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": _cache_url(REDIS_URL),
             "KEY_PREFIX": "tracker",
         }
     }
