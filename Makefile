@@ -32,8 +32,11 @@ run: install
 	$(PY) manage.py ensure_local_admin
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Two processes by default (pytest-xdist): the tests that start workers, servers or a browser
+# run one after another in one of them (tests/conftest.py); TEST_WORKERS=0 runs everything here.
+TEST_WORKERS ?= 2
 test: install-dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # ruff, the import contracts (pyproject.toml [tool.importlinter]: a backward import fails) and
 # mypy with django-stubs on the domain apps and the pure core ([tool.mypy]).

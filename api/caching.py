@@ -127,5 +127,8 @@ class PublishedCacheMixin:
                 CACHE_SECONDS,
             )
             response["X-Cache"] = "miss"
+        if response.status_code == 200:
+            # A published read: config/published_cache.py may keep it for anonymous clients.
+            response.published_cache = True  # type: ignore[attr-defined]
         validator.decorate(response)
         return response

@@ -24,9 +24,12 @@ PARTS = [
         "Serving under load (published standings, public stage page, 304s, static floor)",
         "bench.serve",
     ),
-    ("Recompute (1,000 teams × 20 criteria × 10 evaluators against a raw read)", "bench.recompute"),
     (
-        "Data entry (a 10,000-row import: check, apply, the same file again, every value changed)",
+        "Recompute (5, 100 and 1,000 teams × 20 criteria × 10 evaluators against a raw read)",
+        "bench.recompute",
+    ),
+    (
+        "Data entry (a grid row; a 10,000-row import: check, apply, again, every value changed)",
         "bench.score_import",
     ),
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import re
 import secrets
@@ -40,9 +41,11 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "4000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
 
 # (label, path): the published standings endpoint of the press API and the public stage-1 page.
-DYNAMIC = [
-    ("API: published standings of stage 1", "/api/v1/stages/stage-1/standings/"),
-    ("Public page: stage 1", "/stages/stage-1/"),
+# The API addresses stages by id, which the database assigns: `dynamic_paths` looks it up.
+STAGE_SLUG = "stage-1"
+DYNAMIC_TEMPLATES = [
+    ("API: published standings of stage 1", "/api/v1/stages/{id}/standings/"),
+    ("Public page: stage 1", "/stages/{slug}/"),
 ]
 TARGET_DYNAMIC = 0.5
 TARGET_CONDITIONAL = 0.8
@@ -170,7 +173,7 @@ def prepared_environment(database_url: str, redis_url: str) -> Iterator[dict[str
         "GUNICORN_ACCESS_LOG": "",
         "LOG_LEVEL": "WARNING",
         # Anonymous throttling would turn a load test into 429s; the bench measures serving.
-        "API_ANON_THROTTLE_RATE": "1000000/minute",
+        "API_ANON_RATE": "1000000/min",
     }
     admin_sql(database_url, f'DROP DATABASE IF EXISTS "{name}"')
     admin_sql(database_url, f'CREATE DATABASE "{name}"')
@@ -222,6 +225,20 @@ def gunicorn(env: dict[str, str]) -> Iterator[str]:
             process.kill()
 
 
+def dynamic_paths(base: str) -> list[tuple[str, str]]:
+    """The measured paths, with stage 1's id as the press API lists it."""
+    status, body, _ = fetch(f"{base}/api/v1/stages/?page_size=100")
+    listed = json.loads(body).get("results", []) if status == 200 else []
+    found = [stage for stage in listed if stage.get("slug") == STAGE_SLUG]
+    if not found:
+        need(f"the API lists no stage {STAGE_SLUG!r} (answered {status}); is the record loaded?")
+    stage_id = found[0]["id"]
+    return [
+        (label, template.format(id=stage_id, slug=STAGE_SLUG))
+        for label, template in DYNAMIC_TEMPLATES
+    ]
+
+
 def measure() -> list[LoadResult]:
     database_url, redis_url = check_requirements()
     results: list[LoadResult] = []
@@ -231,7 +248,8 @@ def measure() -> list[LoadResult]:
         # a worker starts, so the floor files are written before the measured server starts.
         sizes: dict[str, tuple[int, str | None]] = {}
         with gunicorn(env) as base:
-            for _, path in DYNAMIC:
+            dynamic = dynamic_paths(base)
+            for _, path in dynamic:
                 status, body, headers = fetch(base + path)
                 if status != 200:
                     need(f"{path} answered {status}, not 200; is stage 1 published?")
@@ -239,7 +257,7 @@ def measure() -> list[LoadResult]:
         for size, _ in sizes.values():
             (static_root / f"bench-floor-{size}.bin").write_bytes(b"x" * size)
         with gunicorn(env) as base:
-            for label, path in DYNAMIC:
+            for label, path in dynamic:
                 size, etag = sizes[path]
                 floor_url = f"{base}/static/bench-floor-{size}.bin"
                 if fetch(floor_url)[0] != 200:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -95,6 +96,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware so that CORS headers reach every API response.
     "corsheaders.middleware.CorsMiddleware",
+    # Published reads for anonymous visitors, answered before sessions, locale, auth and the
+    # views run (config/published_cache.py); inside CORS so each answer gets its own headers.
+    "config.published_cache.PublishedResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # /staff/ keeps one URL per screen in both languages; see the module's docstring.
@@ -178,11 +182,22 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         f"REDIS_URL must start with redis://, rediss:// or unix://, not {REDIS_URL!r}"
     )
 
+
+def _cache_url(url: str) -> str:
+    """The cache's Redis URL. A parallel test run (pytest-xdist sets PYTEST_XDIST_WORKER=gwN in
+    each worker) gives worker N database N + 1, so a test emptying the cache cannot empty it
+    under another worker's test."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not worker[2:].isdigit():
+        return url
+    return urlsplit(url)._replace(path=f"/{int(worker[2:]) + 1}").geturl()
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": _cache_url(REDIS_URL),
             "KEY_PREFIX": "tracker",
         }
     }
@@ -309,6 +324,19 @@ REST_FRAMEWORK = {
     # Behind N trusted proxies the client address is taken from X-Forwarded-For; 0 = direct.
     "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
 }
+
+# --- Published response cache (config/published_cache.py) -----------------------------------
+PUBLISHED_CACHE_ENABLED = env_bool("PUBLISHED_CACHE_ENABLED", True)
+# How old the public version a web process keys its answers by may be: a publication shows on
+# every page within this many seconds (0: looked up on every request).
+PUBLISHED_CACHE_VERSION_SECONDS = float(os.environ.get("PUBLISHED_CACHE_VERSION_SECONDS", "1"))
+# How long an answer is kept: the backstop for changes no signal reports (a stage status label).
+PUBLISHED_CACHE_SECONDS = env_int("PUBLISHED_CACHE_SECONDS", 300)
+# Part of every key: set it to the release (a deploy whose templates changed then renders
+# afresh instead of serving the previous release's pages); the tests give each test its own.
+PUBLISHED_CACHE_NAMESPACE = os.environ.get("PUBLISHED_CACHE_NAMESPACE", "")
+# Never looked up here: what a signed-in person or a form may see differently.
+PUBLISHED_CACHE_SKIP_PREFIXES = ("/staff/", "/admin/", "/api/v1/staff/", "/accounts/", "/i18n/")
 
 # --- REST API (api/) ------------------------------------------------------------------------
 # Anonymous requests per minute per client address before a 429 with Retry-After.

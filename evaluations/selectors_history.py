@@ -30,7 +30,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from evaluations.models import Decision, GateResult, Participation, Publication, Score
 from programs.models import Criterion, Gate, Stage
@@ -170,8 +172,52 @@ def _subject(kind: str, row: Any, names: _Names) -> str:
     return f"{kind} #{row.id}"
 
 
+# What each shown field is called on the history screens (the models' own field names are
+# English identifiers).
+FIELD_LABELS: dict[str, Promise] = {
+    "name_ko": gettext_lazy("Name (Korean)"),
+    "name_en": gettext_lazy("Name (English)"),
+    "status": gettext_lazy("Status"),
+    "starts_on": gettext_lazy("Starts on"),
+    "ends_on": gettext_lazy("Ends on"),
+    "announcement_at": gettext_lazy("Announcement time"),
+    "elimination_rule": gettext_lazy("Elimination rule"),
+    "rule_count": gettext_lazy("Teams in the rule"),
+    "rule_threshold": gettext_lazy("Threshold of the rule"),
+    "tie_break": gettext_lazy("Tie-break order"),
+    "teams_in": gettext_lazy("Teams in"),
+    "teams_out": gettext_lazy("Teams out"),
+    "teams_after": gettext_lazy("Teams after"),
+    "code": gettext_lazy("Code"),
+    "parent": gettext_lazy("Parent"),
+    "max_points": gettext_lazy("Maximum points"),
+    "aggregation": gettext_lazy("Aggregation"),
+    "target": gettext_lazy("Normalisation target"),
+    "is_individual": gettext_lazy("Individual to a team"),
+    "order": gettext_lazy("Order"),
+    "ranked": gettext_lazy("Ranked"),
+    "note": gettext_lazy("Note"),
+    "ai_models": gettext_lazy("AI models"),
+    "individual_criteria": gettext_lazy("Individual criteria"),
+    "value": gettext_lazy("Mark"),
+    "value_max": gettext_lazy("Mark ceiling"),
+    "entered_by": gettext_lazy("Entered by"),
+    "confirmed_by": gettext_lazy("Confirmed by"),
+    "passed": gettext_lazy("Passed"),
+    "reason_ko": gettext_lazy("Reason (Korean)"),
+    "reason_en": gettext_lazy("Reason (English)"),
+    "outcome": gettext_lazy("Outcome"),
+    "reason_code": gettext_lazy("Reason code"),
+    "proposed_outcome": gettext_lazy("Proposed outcome"),
+    "overrides_proposal": gettext_lazy("Overrides the proposal"),
+    "decided_by": gettext_lazy("Decided by"),
+}
+
+
 def _label(kind: str, field: str) -> str:
     name = field.removesuffix("_id")
+    if name in FIELD_LABELS:
+        return str(FIELD_LABELS[name])
     try:
         return str(getattr(MODELS[kind]._meta.get_field(name), "verbose_name", name))
     except FieldDoesNotExist:  # a field removed since: show its name

@@ -28,7 +28,7 @@ RECORD_VERSION_KEY = "public:record-changed-at"
 # A backstop: a change that bypasses model signals (a queryset `.update()`) shows after this.
 PAGE_TTL_SECONDS = 300
 # Bump when a template or presenter changes what a page says, so old entries are not served.
-RENDERING_VERSION = "1"
+RENDERING_VERSION = "2"
 
 
 def record_changed(**_: Any) -> None:
@@ -87,6 +87,8 @@ def published_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
                     PAGE_TTL_SECONDS,
                 )
         if response.status_code == 200:
+            # A published read: config/published_cache.py may keep it for anonymous visitors.
+            response.published_cache = True  # type: ignore[attr-defined]
             response["ETag"] = etag
             if last_modified is not None:
                 response["Last-Modified"] = http_date(last_modified)

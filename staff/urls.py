@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("stages/<int:stage_id>/setup/open/", setup.setup_open, name="setup_open"),
     path("stages/<int:stage_id>/scores/", scores.stage_scores, name="stage_scores"),
     path("stages/<int:stage_id>/scores/cell/", scores.score_cell, name="score_cell"),
+    path("stages/<int:stage_id>/scores/keep/", scores.mark_keep, name="mark_keep"),
     path(
         "stages/<int:stage_id>/scores/row/<int:participation_id>/",
         scores.score_row,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,24 @@ from tests.factories import UserFactory
 hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
 if os.environ.get("CI", "").strip().lower() == "true":
     hypothesis_settings.load_profile("ci")
+
+
+TESTS_DIR = Path(__file__).resolve().parent
+# Run one after another on a single worker when the suite runs in parallel (pytest-xdist,
+# `make test`): they start Celery workers, Redis servers, Chromium and live servers, and share
+# the test Redis database.
+SERIAL_DIRS = ("integration", "browser", "drills")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    serial = [TESTS_DIR / name for name in SERIAL_DIRS]
+    for item in items:
+        if (
+            item.get_closest_marker("services")
+            or item.get_closest_marker("browser")
+            or any(item.path.is_relative_to(folder) for folder in serial)
+        ):
+            item.add_marker(pytest.mark.xdist_group("serial"))
 
 
 @pytest.fixture
@@ -42,6 +61,23 @@ def superuser(db: None) -> Any:
 def fast_password_hashing(settings: Any) -> None:
     # Real hashers are slow by design; tests only need passwords to round-trip.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def published_cache_per_test(settings: Any) -> Any:
+    """Each test has its own published response cache (config/published_cache.py): a namespace
+    of its own in the shared cache (Redis in CI, which other tests' workers also use, so it is
+    not flushed), an empty per-process table, and the public version looked up on every
+    request, so a test sees a publication the moment it makes one."""
+    import uuid
+
+    from config.published_cache import published_cache_clear
+
+    settings.PUBLISHED_CACHE_NAMESPACE = f"test-{uuid.uuid4().hex}"
+    settings.PUBLISHED_CACHE_VERSION_SECONDS = 0
+    published_cache_clear()
+    yield
+    published_cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +110,39 @@ def default_language_around_each_test() -> Any:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright, for tests/browser and tests/drills.
+
+    One for the whole session, defined here so both share it: a process can run only one
+    Playwright sync session at a time. Without Chromium a test is skipped locally with the
+    reason; under CI=true it fails, since a silently skipped test there would hide a broken page.
+    """
+    if not CHROMIUM.exists():
+        reason = f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"CI must run the browser tests, but this machine {reason}.")
+        pytest.skip(reason)
+    # Playwright's sync API runs an event loop in this thread; the test's own database calls
+    # are still plain synchronous code, so Django's async-safety guard must stand aside.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

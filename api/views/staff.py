@@ -33,7 +33,7 @@ from evaluations.services.scores import (
     score_confirm,
     score_save,
 )
-from programs.errors import DomainError, NotFound, PreconditionFailed
+from programs.errors import ConflictError, DomainError, NotFound, PreconditionFailed
 from programs.models import Stage
 
 IF_MATCH = OpenApiParameter(
@@ -148,17 +148,25 @@ class ScoreViewSet(mixins.ListModelMixin, StaffViewSet):
     @extend_schema(parameters=[IF_MATCH], request=s.ScoreUpdateSerializer)
     def update(self, request: Request, pk: str | None = None) -> Response:
         score = self._get(pk)
-        version = require_current(request, kind="score", pk=score.pk, version=score.version)
+        version = expected_version(request, kind="score", pk=score.pk)
         data = s.ScoreUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        saved = score_save(
-            participation_id=score.participation_id,
-            criterion_id=score.criterion_id,
-            evaluator_code=score.evaluator_code,
-            value=data.validated_data["value"],
-            user=request.user,
-            expected_version=version,
-        )
+        try:
+            saved = score_save(
+                participation_id=score.participation_id,
+                criterion_id=score.criterion_id,
+                evaluator_code=score.evaluator_code,
+                value=data.validated_data["value"],
+                user=request.user,
+                expected_version=version,
+            )
+        except ConflictError as conflict:
+            if conflict.code != "score_changed":
+                raise
+            # The service compares the version in the same statement that writes, so a write
+            # that lands between this request's read and its own is caught too; either way the
+            # If-Match no longer holds: 412, naming who saved which value.
+            raise PreconditionFailed(conflict._message, params=conflict.params) from None
         saved = self._get(str(saved.pk))
         body = s.ScoreSerializer(saved).data
         return _with_etag(Response(body), body["etag"])

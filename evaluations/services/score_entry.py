@@ -285,6 +285,55 @@ def score_send_back(*, score_id: int, user: User, expected_version: int, note: s
         return score
 
 
+@records_history("note")
+def score_keep_after_send_back(
+    *, score_id: int, user: User, expected_version: int, note: str
+) -> Score:
+    """A clerk answers a verifier's send-back: the mark is right as it is, and says why.
+
+    Re-saving the same value changes nothing (unchanged cells are left alone), so without this a
+    correct mark that was sent back could never leave the sent-back list. The mark is entered
+    again as it stands by this clerk (`entered_at` now, so it no longer counts as sent back; the
+    version moves on, so the verifier checks it afresh), and the reply is its history's reason.
+    """
+    require_role(user, Role.CLERK, Role.ADMIN)
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(
+            _("Say why the mark is right, so the verifier can check it again."),
+            field="note",
+            code="required",
+        )
+    if len(note) > SEND_BACK_NOTE_MAX:
+        raise DomainError(
+            _("Keep the note under %(max)s characters."),
+            field="note",
+            params={"max": SEND_BACK_NOTE_MAX},
+        )
+    with transaction.atomic():
+        score = (
+            Score.objects.select_for_update(of=("self",))
+            .select_related("participation__stage")
+            .filter(pk=score_id)
+            .first()
+        )
+        if score is None:
+            raise NotFound(_("That mark does not exist any more."))
+        _check_editable(score.participation.stage, user)
+        if score.version != expected_version:
+            raise ConflictError(_("This mark was changed since you loaded it; check it again."))
+        if score.sent_back_at is None or score.sent_back_at < score.entered_at:
+            raise DomainError(_("This mark is not sent back."), code="not_sent_back")
+        if score.sent_back_by_id == user.pk:
+            raise PermissionDenied(_("You sent this mark back; the clerk answers it."))
+        score.entered_by = user
+        score.entered_at = timezone.now()
+        score.version += 1
+        score.save(update_fields=["entered_by", "entered_at", "version"])
+        stage_inputs_changed(stage_id=score.participation.stage_id)
+        return score
+
+
 @records_history()
 def scores_confirm_team(*, participation_id: int, user: User, versions: dict[int, int]) -> int:
     """Confirm every listed mark of one team as the verifier saw it (score id → version).

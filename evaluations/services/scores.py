@@ -214,14 +214,7 @@ def score_save(
         ).first()
         if existing is None:
             if expected_version not in (None, 0):
-                raise ConflictError(
-                    _(
-                        "This score was deleted by someone else since you loaded it; reload the "
-                        "page."
-                    ),
-                    code="score_deleted",
-                    params={"expected_version": expected_version},
-                )
+                raise _score_deleted(expected_version)
             try:
                 with transaction.atomic():
                     score = Score.objects.create(
@@ -262,6 +255,13 @@ def score_save(
                 confirmed_at=None,
             )
             if updated == 0:
+                # `existing` may be older than the write that beat this one: when both read the
+                # row before either wrote, this update waited for the other's commit and then
+                # matched nothing. Read the row again (a new statement sees that commit) so the
+                # person is told the value that won, not the one they both started from.
+                current = Score.objects.filter(pk=existing.pk).first()
+                if current is None:
+                    raise _score_deleted(expected_version)
                 raise ConflictError(
                     _(
                         "%(user)s changed this score since you loaded it (now version "
@@ -269,9 +269,9 @@ def score_save(
                     ),
                     code="score_changed",
                     params={
-                        "user": _who(existing.entered_by_id),
-                        "version": existing.version,
-                        "value": decimal_text(existing.value),
+                        "user": _who(current.entered_by_id),
+                        "version": current.version,
+                        "value": decimal_text(current.value),
                         "expected_version": expected_version,
                     },
                 )
@@ -337,6 +337,14 @@ def score_confirm(*, score_id: int, user: User, expected_version: int) -> Score:
             )
         history_record_update(Score, [score_id])
         return Score.objects.get(pk=score_id)
+
+
+def _score_deleted(expected_version: int | None) -> ConflictError:
+    return ConflictError(
+        _("This score was deleted by someone else since you loaded it; reload the page."),
+        code="score_deleted",
+        params={"expected_version": expected_version},
+    )
 
 
 def _score_not_found(score_id: int) -> NotFound:

@@ -34,7 +34,12 @@ from evaluations.selectors_grid import (
     standings_panel,
 )
 from evaluations.selectors_staff import stage_get
-from evaluations.services.score_entry import MarkEntry, RowConflict, scores_save_row
+from evaluations.services.score_entry import (
+    MarkEntry,
+    RowConflict,
+    score_keep_after_send_back,
+    scores_save_row,
+)
 from evaluations.services.scores import EVALUATOR_CODE, score_save
 from programs.errors import ConflictError, DomainError, NotFound
 from programs.models import Criterion, Stage
@@ -231,6 +236,26 @@ def _render_cell(
                 if c.column.computed
             )
     return HttpResponse(html, status=status)
+
+
+@require_POST
+@role_required(*ENTRY_ROLES)
+@not_found_on_domain_error
+def mark_keep(request: HttpRequest, stage_id: int) -> HttpResponse:
+    """A clerk answers a send-back: the mark is right as it is (with a reply for the verifier)."""
+    stage = stage_get(stage_id=stage_id)
+    try:
+        score_keep_after_send_back(
+            score_id=_version(request.POST.get("score")) or 0,
+            user=request.user,
+            expected_version=_version(request.POST.get("version")) or 0,
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("Kept as it is; the verifier will check it again."))
+    return redirect("staff:stage_scores", stage_id=stage.pk)
 
 
 @require_POST

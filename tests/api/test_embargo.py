@@ -4,9 +4,11 @@ between the start of scoring and its publication, even after it is finalized."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api.models import WebhookDelivery, WebhookEvent, WebhookSubscriber
+from config.published_cache import published_cache_clear
 from evaluations.services.publication import stage_publish
 from tests.api.conftest import run_to_finalized
 from tests.api.endpoints import public_urls
@@ -42,6 +44,10 @@ def test_every_public_answer_is_the_same_before_scoring_and_after_finalizing(
     assert snapshot(anonymous, urls) == before
     # A staff token changes nothing on the public side either.
     assert snapshot(admin, urls) == before_admin
+    # Rendered afresh, not only as the caches kept it: the views themselves show nothing new.
+    cache.clear()
+    published_cache_clear()
+    assert snapshot(anonymous, urls) == before
     assert not WebhookEvent.objects.exists()
     assert not WebhookDelivery.objects.exists()
 

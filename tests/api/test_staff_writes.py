@@ -67,10 +67,13 @@ def test_a_clerk_enters_and_changes_a_score_with_if_match(scoring, token_client)
     assert changed.json()["value"] == "9.5"
     assert changed.headers["ETag"] != etag
 
-    # The old ETag is stale now: 412 and nothing changes.
+    # The old ETag is stale now: 412 naming who saved which value, and nothing changes.
     stale = clerk.put(url, {"value": "1.0"}, format="json", HTTP_IF_MATCH=etag)
     assert stale.status_code == 412
     assert stale.json()["code"] == "precondition_failed"
+    assert stale.json()["params"]["value"] == "9.5"
+    assert stale.json()["params"]["user"] == "clerk1"
+    assert "9.5" in stale.json()["message"]
     # No If-Match at all: 428.
     missing = clerk.put(url, {"value": "1.0"}, format="json")
     assert missing.status_code == 428

@@ -2,6 +2,7 @@
 
 These tests need /usr/bin/chromium. Without it they are skipped locally with the reason; in CI
 (`CI=true`) they fail instead, since a silently skipped test there would hide a broken page.
+The `browser` fixture itself is in tests/conftest.py, shared with the drills in tests/drills.
 """
 
 from __future__ import annotations
@@ -13,16 +14,6 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 15_000
 
 # Playwright's sync API runs an event loop in this thread; the test's own database calls are
@@ -35,21 +26,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(here):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        reason = f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI", "").strip().lower() == "true":
-            pytest.fail(f"CI must run the browser tests, but this machine {reason}.")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

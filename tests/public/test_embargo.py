@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 
+from config.published_cache import published_cache_clear
 from evaluations.models import StandingsRow
 from evaluations.services.lifecycle import stage_finalize, stage_submit_for_review
 from evaluations.services.publication import stage_publish
@@ -67,8 +69,13 @@ def test_a_finalized_stage_changes_nothing_public_until_published(client, scenar
     assert scenario.stage.status == Stage.Status.FINALIZED
     assert scenario.teams["epsilon"].status == "eliminated"  # staff know; the public must not
     after = public_view(client)
-
     changed = [path for path in EVERY_PAGE if before[path] != after[path]]
+    assert changed == []
+    # Rendered afresh, not only as the caches kept it: the views themselves show nothing new.
+    cache.clear()
+    published_cache_clear()
+    rendered = public_view(client)
+    changed = [path for path in EVERY_PAGE if before[path] != rendered[path]]
     assert changed == []
 
 

@@ -130,6 +130,54 @@ def test_fixing_a_sent_back_mark_clears_it(as_person, scenario):
     assert 'data-testid="sent-back-list"' not in body
 
 
+def test_a_clerk_keeps_a_right_mark_that_was_sent_back_with_an_answer(as_person, scenario):
+    """Re-saving the same value changes nothing, so the clerk answers the send-back instead: the
+    mark leaves the sent-back list, the answer is in its history, and the verifier checks it
+    afresh and can confirm it."""
+    score = Score.objects.get(criterion=scenario.criteria["common"])
+    verifier = as_person("verifier")
+    verifier.post(url(scenario, "send-back/"), {"score": score.pk, "version": 1, "note": "16?"})
+    clerk = as_person("clerk", username="clerk-user")
+    grid_url = f"/staff/stages/{scenario.stage.pk}/scores/"
+    assert "그대로 유지" in clerk.get(grid_url).content.decode()
+    keep = f"/staff/stages/{scenario.stage.pk}/scores/keep/"
+
+    refused = clerk.post(keep, {"score": score.pk, "version": 1, "note": " "}, follow=True)
+    assert "점수가 맞는 이유를 적어 주세요" in refused.content.decode()
+    stale = clerk.post(keep, {"score": score.pk, "version": 9, "note": "17점이 맞습니다"})
+    assert stale.status_code == 302
+    score.refresh_from_db()
+    assert score.version == 1 and score.sent_back_at >= score.entered_at  # nothing changed
+
+    kept = clerk.post(
+        keep, {"score": score.pk, "version": 1, "note": "평가표 원본도 17점입니다"}, follow=True
+    )
+    body = kept.content.decode()
+    assert "그대로 유지했습니다" in body
+    assert 'data-testid="sent-back-list"' not in body
+    score.refresh_from_db()
+    assert score.value == 17 and score.version == 2
+    assert score.history.first().history_change_reason == "평가표 원본도 17점입니다"
+
+    # Nothing left to answer; the verifier confirms the mark as it stands.
+    again = clerk.post(keep, {"score": score.pk, "version": 2, "note": "again"}, follow=True)
+    assert "반려된 점수가 아닙니다" in again.content.decode()
+    verifier.post(url(scenario, "mark/"), {"score": score.pk, "version": 2})
+    score.refresh_from_db()
+    assert score.confirmed_by is not None
+
+
+def test_only_a_clerk_or_an_administrator_answers_a_send_back(as_person, scenario):
+    score = Score.objects.get(criterion=scenario.criteria["common"])
+    verifier = as_person("verifier")
+    verifier.post(url(scenario, "send-back/"), {"score": score.pk, "version": 1, "note": "16?"})
+    keep = f"/staff/stages/{scenario.stage.pk}/scores/keep/"
+    answer = verifier.post(keep, {"score": score.pk, "version": 1, "note": "it is right"})
+    assert answer.status_code == 403
+    score.refresh_from_db()
+    assert score.version == 1
+
+
 def test_nobody_confirms_or_sends_back_their_own_entry(as_person, scenario):
     admin = as_person("admin")
     score_save(
