@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from programs.errors import localized
 from programs.history import TrackedHistory
 from programs.models import Criterion, Gate, Source, Stage
+from programs.numbers import MARK_DECIMALS, MARK_MAX_DIGITS
 from teams.models import AIModel, Team
 
 
@@ -160,8 +161,13 @@ class Score(ConfirmableMixin, models.Model):
     evaluator_code = models.CharField(
         max_length=20, blank=True, help_text="Evaluator code (e.g. E03); empty for direct points."
     )
+    # The sizes every way of entering a mark checks against (programs.numbers.MARK_LIMIT).
     value = models.DecimalField(
-        max_digits=9, decimal_places=3, null=True, blank=True, help_text="Empty = not disclosed."
+        max_digits=MARK_MAX_DIGITS,
+        decimal_places=MARK_DECIMALS,
+        null=True,
+        blank=True,
+        help_text="Empty = not disclosed.",
     )
     # Copy of the criterion's ceiling at save time so the database itself can refuse points
     # above the maximum (a CHECK cannot look into another table). NULL for criteria normalised

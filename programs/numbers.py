@@ -27,7 +27,13 @@ def decimal_text(value: Decimal | None) -> str | None:
 
 # --- Reading a mark typed by a person ------------------------------------------------------
 
-NOT_DISCLOSED_WORDS = frozenset({"비공개", "not disclosed", "n/d"})
+# How a mark is stored (evaluations.Score.value): nine digits, three after the point. A mark with
+# no maximum (an achieved benchmark score, normalised against a target) must still fit.
+MARK_MAX_DIGITS = 9
+MARK_DECIMALS = 3
+MARK_LIMIT = Decimal(10) ** (MARK_MAX_DIGITS - MARK_DECIMALS) - Decimal(1).scaleb(-MARK_DECIMALS)
+
+NOT_DISCLOSED_WORDS = frozenset({"비공개", "not disclosed", "undisclosed", "n/d"})
 _PLAIN_NUMBER = re.compile(r"^(?:\d+(?:\.\d*)?|\.\d+)$")
 # Only the full-width forms a Korean keyboard produces are mapped; anything else non-ASCII
 # (superscripts, other scripts' digits, which NFKC or Decimal would quietly turn into digits)
@@ -65,11 +71,13 @@ def mark_parse(
        number with both a comma and a point or more than one comma.
     4. Only plain decimal digits are accepted: no sign, exponent, NaN, or other scripts' digits
        (which Python's Decimal would silently accept).
-    5. At most `max_decimals` decimal places (trailing zeros beyond that are harmless and
-       dropped), not negative, and not above `max_points` when a maximum is given.
+    5. Not above `max_points` when a maximum is given, and never above what a mark can hold
+       (`MARK_LIMIT`); at most `max_decimals` decimal places (trailing zeros beyond that are
+       harmless and dropped: Excel writes 12.5 as "12.5000" in a CSV when the cell shows four
+       places), and not negative.
 
     Raises `DomainError` with field "value" and a code: empty, not_a_number, ambiguous_comma,
-    too_many_decimals, negative, above_max.
+    too_many_decimals, negative, above_max, too_large.
     """
     # Spaces around the number go (str.strip knows the ideographic space); spaces inside it
     # ("1 234") are refused below rather than guessed at.
@@ -113,6 +121,23 @@ def mark_parse(
             params=params,
         )
     value = Decimal(normalized)
+    # Sizes are checked before the decimals: quantizing (or normalising, to show it) a number of
+    # thousands of digits raises instead of answering. Such a number is shown as typed.
+    shown = decimal_text(value) if value <= MARK_LIMIT else f"{params['text']:.40}"
+    if max_points is not None and value > max_points:
+        raise DomainError(
+            _("%(value)s is above the maximum of %(max)s points for “%(criterion)s”."),
+            code="above_max",
+            field="value",
+            params={**params, "value": shown, "max": decimal_text(max_points)},
+        )
+    if value > MARK_LIMIT:
+        raise DomainError(
+            _("%(value)s is too large for a mark; a mark is at most %(limit)s."),
+            code="too_large",
+            field="value",
+            params={**params, "value": shown, "limit": decimal_text(MARK_LIMIT)},
+        )
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > max_decimals:
         rounded = value.quantize(Decimal(1).scaleb(-max_decimals))
@@ -124,11 +149,4 @@ def mark_parse(
                 params=params,
             )
         value = rounded
-    if max_points is not None and value > max_points:
-        raise DomainError(
-            _("%(value)s is above the maximum of %(max)s points for “%(criterion)s”."),
-            code="above_max",
-            field="value",
-            params={**params, "value": decimal_text(value), "max": decimal_text(max_points)},
-        )
     return MarkInput(value=value)

@@ -25,7 +25,7 @@ from evaluations.services.recompute import stage_inputs_changed
 from programs.errors import ConflictError, DomainError, NotFound, PermissionDenied, localized
 from programs.history import history_record_update, records_history
 from programs.models import Criterion, Gate, Stage
-from programs.numbers import decimal_text
+from programs.numbers import MARK_DECIMALS, MARK_LIMIT, decimal_text
 
 EVALUATOR_CODE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 SCORE_EDITABLE = (Stage.Status.SCORING,)
@@ -70,13 +70,26 @@ def _parse_value(raw: Decimal | str | int | None, *, field: str = "value") -> De
         raise _not_a_number(raw, field) from None
     if not value.is_finite():
         raise _not_a_number(raw, field)
-    if value.as_tuple().exponent < -3:  # type: ignore[operator]
+    if value > MARK_LIMIT:
+        # Also keeps the quantize below within Decimal's precision.
         raise DomainError(
-            _("Enter at most %(places)s decimal places."),
-            code="too_many_decimals",
+            _("%(value)s is too large for a mark; a mark is at most %(limit)s."),
+            code="too_large",
             field=field,
-            params={"value": str(raw), "places": 3},
+            params={"value": str(raw)[:40], "limit": decimal_text(MARK_LIMIT)},
         )
+    if value.as_tuple().exponent < -MARK_DECIMALS:  # type: ignore[operator]
+        # Trailing zeros past three places change nothing ("12.5000" is 12.5), as in the grid
+        # and the import (programs.numbers.mark_parse).
+        rounded = value.quantize(Decimal(1).scaleb(-MARK_DECIMALS))
+        if rounded != value:
+            raise DomainError(
+                _("Enter at most %(places)s decimal places."),
+                code="too_many_decimals",
+                field=field,
+                params={"value": str(raw), "places": MARK_DECIMALS},
+            )
+        value = rounded
     if value < 0:
         raise DomainError(
             _("A score cannot be negative."),

@@ -108,11 +108,16 @@ def _cell_coordinates(request: HttpRequest, stage: Stage) -> tuple[int, Criterio
         criterion_id = int(data.get("criterion", ""))
     except ValueError:
         raise Http404 from None
+    evaluator = data.get("evaluator", "").strip()
+    if evaluator and not EVALUATOR_CODE.match(evaluator):
+        # No cell of the grid has such a column (its columns come from valid codes); looking it
+        # up would send the database text it refuses (a NUL character: a server error).
+        raise Http404
     criterion = Criterion.objects.filter(pk=criterion_id, stage=stage).first()
     participation = stage.participations.select_related("team").filter(pk=participation_id).first()
     if criterion is None or participation is None:
         raise Http404
-    return participation_id, criterion, data.get("evaluator", "").strip(), participation.team.name
+    return participation_id, criterion, evaluator, participation.team.name
 
 
 def _version(raw: str | None) -> int | None:
@@ -309,12 +314,23 @@ def score_row(request: HttpRequest, stage_id: int, participation_id: int) -> Htt
             )
         messages.error(request, err.message)
     except (DomainError, NotFound) as err:
-        messages.error(request, err.message)
+        messages.error(request, _about_cell(err, criteria))
     else:
         messages.success(
             request, _("Row saved: %(count)s mark(s) changed.") % {"count": len(saved)}
         )
     return redirect("staff:stage_scores", stage_id=stage.pk)
+
+
+def _about_cell(err: DomainError, criteria: dict[int, Criterion]) -> str:
+    """A refusal of one cell of the row names that cell first (“nia: …”, “전문가 E01: …”), as
+    the refusals of typed values do; the service gives the cell as the field "cell:<id>:<code>"."""
+    kind, _sep, cell = (err.field or "").partition(":")
+    criterion_id, _sep, evaluator = cell.partition(":")
+    criterion = criteria.get(int(criterion_id)) if criterion_id.isdigit() else None
+    if kind != "cell" or criterion is None:
+        return str(err.message)
+    return f"{f'{criterion.name} {evaluator}'.strip()}: {err.message}"
 
 
 def _display(value: Decimal | None) -> str:

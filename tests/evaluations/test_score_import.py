@@ -121,6 +121,14 @@ def test_english_headers_and_full_width_digits_are_read(scenario):
     assert Score.objects.get().value == Decimal("30.5")
 
 
+def test_a_mark_is_read_as_the_grid_reads_it(scenario):
+    """The import reads a typed mark with the grid's rule (programs.numbers.mark_parse)."""
+    content = csv_bytes(['alpha,nia,,"9,5"', "beta,nia,,7.2500", "alpha,common,,n/d"])
+    score_import = receive(scenario, content)
+    assert score_import.status == ScoreImport.Status.READY, score_import.problems
+    assert [entry[3] for entry in score_import.plan] == ["9.5", "7.250", None]
+
+
 def test_xlsx_from_excel_is_read_with_numbers_as_excel_stored_them(scenario):
     score_import = receive(
         scenario,
@@ -142,7 +150,11 @@ def test_xlsx_from_excel_is_read_with_numbers_as_excel_stored_them(scenario):
         ("alpha,nia,,abc", (2, "D", "not_a_number")),
         ("alpha,nia,,-1", (2, "D", "negative")),
         ("alpha,nia,,9.1234", (2, "D", "too_many_decimals")),
-        ('alpha,nia,,"9,5"', (2, "D", "decimal_comma")),
+        ('alpha,nia,,"9,125"', (2, "D", "decimal_comma")),  # 9125 or 9.125? (as in the grid)
+        ("alpha,nia,,1e1", (2, "D", "not_a_number")),  # Decimal would read 10
+        ("alpha,nia,,+5", (2, "D", "not_a_number")),
+        ("alpha,nia,,٣", (2, "D", "not_a_number")),  # another script's digit
+        ("alpha,nia,,1234567", (2, "D", "above_max")),
         ("alpha,nia,,", (2, "D", "empty_value")),
         ("alpha,nia,E01,5", (2, "C", "evaluator_not_expected")),
         ("alpha,전문가,,5", (2, "C", "evaluator_needed")),

@@ -85,6 +85,8 @@ def test_the_same_error_reads_in_english_under_an_english_request(scenario):
         ("abc", "not_a_number"),
         ("1.2345", "too_many_decimals"),
         ("NaN", "not_a_number"),
+        ("1e400", "too_large"),  # finite for Decimal, far too large for the column
+        ("1000000", "too_large"),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(scenario, value, code):
@@ -94,6 +96,10 @@ def test_bad_values_are_refused_with_a_clear_message(scenario, value, code):
     assert (caught.value.code, caught.value.field) == (code, "value")
     assert caught.value.params["value"] == value
     assert not Score.objects.exists()
+
+
+def test_trailing_zeros_past_three_decimals_change_nothing_as_in_the_grid(scenario):
+    assert save(scenario, value="9.2000").value == Decimal("9.2")
 
 
 def test_an_empty_value_is_recorded_as_not_disclosed(scenario):

@@ -77,7 +77,9 @@ def test_refuses_what_it_cannot_read_for_sure(typed, code):
     assert caught.value.message  # a sentence a person can act on
 
 
-@pytest.mark.parametrize("typed", ["비공개", "not disclosed", "Not Disclosed", " 비공개 "])
+@pytest.mark.parametrize(
+    "typed", ["비공개", "not disclosed", "Not Disclosed", " 비공개 ", "undisclosed", "n/d"]
+)
 def test_not_disclosed_is_an_explicit_word(typed):
     parsed = mark_parse(typed, max_points=Decimal("40"))
     assert parsed.not_disclosed and parsed.value is None
@@ -91,6 +93,21 @@ def test_above_max_names_the_maximum_and_criterion():
 
 def test_without_a_maximum_only_the_form_is_checked():
     assert mark_parse("1234.5").value == Decimal("1234.5")
+
+
+def test_without_a_maximum_a_mark_still_fits_its_column():
+    assert mark_parse("999999.999").value == Decimal("999999.999")
+    for typed in ("1000000", "9" * 400, "1" + "0" * 40 + ".0000"):
+        with pytest.raises(DomainError) as caught:
+            mark_parse(typed)
+        assert (caught.value.code, caught.value.field) == ("too_large", "value")
+        assert "999999.999" in caught.value.message
+
+
+def test_a_number_of_hundreds_of_digits_is_above_the_maximum_not_a_crash():
+    with pytest.raises(DomainError) as caught:
+        mark_parse("9" * 400 + ".00000", max_points=Decimal("40"), criterion="expert")
+    assert caught.value.code == "above_max"
 
 
 def test_fewer_decimals_allowed_when_asked():

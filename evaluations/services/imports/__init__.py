@@ -13,10 +13,13 @@ The life of an import (`ScoreImport.Status`):
 1. `score_import_receive`: the file is stored with its SHA-256. The same file uploaded again
    for the same stage finds the earlier import: once applied, nothing happens a second time.
 2. `score_import_check`: every row is checked by the rules of `score_save` (leaf criterion of
-   the stage, the team's own criteria, evaluator code or none, at most three decimals, not
-   negative, not above the maximum) plus the file's own rules (known team and criterion, a
-   number and not a formula, no duplicate row). Problems are stored as codes with parameters
-   and shown by row and column in the reader's language. No problem → `ready`, with the plan
+   the stage, the team's own criteria, evaluator code or none) plus the file's own rules
+   (known team and criterion, a value and not a formula, no duplicate row); the value is read
+   as the score grid reads a typed mark (`programs.numbers.mark_parse`: at most three decimals,
+   not negative, not above the maximum nor the size of a mark), so the grid and a file accept
+   and refuse the same marks. Problems are stored as codes with parameters and shown by row
+   and column in the reader's language; a file that cannot be read at all (wrong encoding,
+   damaged workbook) is one problem about the whole file. No problem → `ready`, with the plan
    of what applying will write and the version of every score it will change.
 3. `score_import_apply` queues the apply; `score_import_run` performs it in ONE transaction:
    every planned score is written or none is. A score changed by someone else since the
@@ -131,12 +134,14 @@ def score_import_receive(
             params={"size": len(content), "limit": MAX_BYTES},
         )
     digest = hashlib.sha256(content).hexdigest()
+    # The database cannot store the NUL character, which a client may put in a file's name.
+    filename = filename.replace("\x00", "")[:255]
     with transaction.atomic():
         score_import, made = ScoreImport.objects.select_for_update().get_or_create(
             stage=stage,
             digest=digest,
             defaults={
-                "filename": filename[:255],
+                "filename": filename,
                 "content": content,
                 "size": len(content),
                 "uploaded_by": user,
@@ -146,7 +151,7 @@ def score_import_receive(
             if score_import.status in (ScoreImport.Status.APPLIED, ScoreImport.Status.QUEUED):
                 return score_import
             score_import.status = ScoreImport.Status.RECEIVED
-            score_import.filename = filename[:255]
+            score_import.filename = filename
             score_import.uploaded_by = user
             score_import.save(update_fields=["status", "filename", "uploaded_by", "updated_at"])
     if score_import.size > SYNC_MAX_BYTES:

@@ -3,19 +3,20 @@ criterion, a number and not a formula, no duplicate row), read in a fixed number
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from evaluations.models import Participation, Score
 from evaluations.services.imports.files import Cell, Sheet, _norm
 from evaluations.services.scores import EVALUATOR_CODE, _value_ceiling
+from programs.errors import DomainError
 from programs.models import Criterion, Stage
-from programs.numbers import decimal_text
+from programs.numbers import mark_parse
 
 PROGRESS_EVERY = 500
-NOT_DISCLOSED = {"비공개", "not disclosed", "undisclosed"}
 
 
 # --- What the stage accepts ------------------------------------------------------------------
@@ -105,42 +106,63 @@ def criterion_label(criterion: Criterion, *, unique_names: set[str]) -> str:
     return criterion_paths(criterion)[0]
 
 
-def parse_value(cell: Cell) -> tuple[Decimal | None, str | None, dict[str, Any]]:
-    """(value, problem code or None, params). Full-width digits are read; a comma is refused."""
+# mark_parse's refusal → the import's problem code (the import's sentences name the column).
+MARK_PROBLEMS = {
+    "empty": "empty_value",
+    "not_a_number": "not_a_number",
+    "ambiguous_comma": "decimal_comma",
+    "too_many_decimals": "too_many_decimals",
+    "negative": "negative",
+    "above_max": "above_max",
+    "too_large": "too_large_value",
+}
+
+
+def parse_value(
+    cell: Cell, *, max_points: Decimal | None = None, criterion: str = ""
+) -> tuple[Decimal | None, str | None, dict[str, Any]]:
+    """(value, problem code or None, params). A mark is read by the grid's rule, `mark_parse`
+    (full-width digits, a decimal comma that cannot be a thousands separator, at most three
+    decimals with trailing zeros beyond them dropped, not negative, within the maximum and the
+    size of a mark), so a file and the grid accept and refuse the same marks."""
     raw = cell.value
     if cell.is_formula:
-        return None, "formula", {"value": str(raw)[:40]}
-    if isinstance(raw, bool):
+        return None, "formula", {"value": shown(raw)}
+    if isinstance(raw, bool) or (isinstance(raw, float) and not math.isfinite(raw)):
         return None, "not_a_number", {"value": str(raw)}
     if isinstance(raw, int | float | Decimal):
-        # Excel stores numbers as binary floats; repr gives the shortest decimal that round-trips.
-        text = repr(raw) if isinstance(raw, float) else str(raw)
+        # Excel stores numbers as binary floats; repr gives the shortest decimal that round-trips,
+        # written out without an exponent (1e-05 → 0.00001) as typed digits would be.
+        text = format(Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw), "f")
     elif raw is None:
         return None, "empty_value", {}
     elif isinstance(raw, str):
-        text = unicodedata.normalize("NFKC", raw).strip()
-        if text == "":
-            return None, "empty_value", {}
-        if text.casefold() in NOT_DISCLOSED:
-            return None, None, {}
-        if "," in text:
-            return None, "decimal_comma", {"value": raw.strip()}
+        text = raw
     else:  # a date or time typed into the score column
-        return None, "not_a_number", {"value": str(raw)}
+        return None, "not_a_number", {"value": shown(raw)}
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None, "not_a_number", {"value": str(raw).strip()[:40]}
-    if not value.is_finite():
-        return None, "not_a_number", {"value": str(raw).strip()[:40]}
-    if value.as_tuple().exponent < -3:  # type: ignore[operator]
-        if value == value.quantize(Decimal("0.001")):
-            value = value.quantize(Decimal("0.001"))
-        else:
-            return None, "too_many_decimals", {"value": text}
-    if value < 0:
-        return None, "negative", {"value": text}
-    return value, None, {}
+        parsed = mark_parse(text, max_points=max_points, criterion=criterion)
+    except DomainError as err:
+        code = MARK_PROBLEMS.get(err.code, "not_a_number")
+        if code == "empty_value":
+            return None, code, {}
+        if code == "above_max":
+            return None, code, {**_pick(err.params, "value", "max"), "criterion": criterion}
+        if code == "too_large_value":
+            return None, code, _pick(err.params, "value", "limit")
+        return None, code, {"value": shown(text.strip())}
+    return parsed.value, None, {}
+
+
+def _pick(params: dict[str, Any], *names: str) -> dict[str, str]:
+    return {name: shown(params[name]) for name in names}
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A cell's text as a problem quotes it: at most `limit` characters, and without the NUL
+    character, which the database cannot store (the problems are kept with the import)."""
+    text = str(value).replace("\x00", "\u2400")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _cell(cells: list[Cell], index: int | None) -> Cell:
@@ -176,7 +198,9 @@ def check_rows(*, sheet: Sheet, lookup: StageLookup, progress: Any = None) -> Ch
     known_teams = ", ".join(sorted(set(lookup.team_names.values())))
 
     def problem(row: int, key: str | None, code: str, **params: Any) -> None:
-        column = letters[key] if key else ""
+        # The evaluator column is optional: a row that needs it in a file without it is still
+        # a problem in that column, which the file does not have (no letter to give).
+        column = letters.get(key, "") if key else ""
         problems.append(
             {"row": row, "column": column, "column_key": key, "code": code, "params": params}
         )
@@ -187,20 +211,25 @@ def check_rows(*, sheet: Sheet, lookup: StageLookup, progress: Any = None) -> Ch
         team_text = _text(_cell(cells, cols["team"]))
         criterion_text = _text(_cell(cells, cols["criterion"]))
         evaluator = _text(_cell(cells, cols.get("evaluator")))
-        value, value_problem, value_params = parse_value(_cell(cells, cols["value"]))
 
         pid = lookup.teams.get(_norm(team_text))
         if pid is None:
-            problem(row, "team", "unknown_team", value=team_text, known=known_teams)
+            problem(row, "team", "unknown_team", value=shown(team_text, 80), known=known_teams)
         matches = lookup.criteria.get(_norm(criterion_text), [])
         criterion: Criterion | None = None
         if not matches:
-            problem(row, "criterion", "unknown_criterion", value=criterion_text)
+            problem(row, "criterion", "unknown_criterion", value=shown(criterion_text, 80))
         elif len(matches) > 1:
             choices = ", ".join(
                 f"“{criterion_paths(c)[0] if c.parent_id else c.name_ko}”" for c in matches
             )
-            problem(row, "criterion", "ambiguous_criterion", value=criterion_text, choices=choices)
+            problem(
+                row,
+                "criterion",
+                "ambiguous_criterion",
+                value=shown(criterion_text, 80),
+                choices=choices,
+            )
         else:
             criterion = matches[0]
         if criterion is not None:
@@ -230,19 +259,13 @@ def check_rows(*, sheet: Sheet, lookup: StageLookup, progress: Any = None) -> Ch
                 problem(row, "evaluator", "evaluator_not_expected", criterion=criterion.name_ko)
             elif not direct and not EVALUATOR_CODE.match(evaluator):
                 problem(row, "evaluator", "evaluator_needed", criterion=criterion.name_ko)
+        value, value_problem, value_params = parse_value(
+            _cell(cells, cols["value"]),
+            max_points=_value_ceiling(criterion) if criterion is not None else None,
+            criterion=criterion.name_ko if criterion is not None else "",
+        )
         if value_problem is not None:
             problem(row, "value", value_problem, **value_params)
-        elif criterion is not None and value is not None:
-            ceiling = _value_ceiling(criterion)
-            if ceiling is not None and value > ceiling:
-                problem(
-                    row,
-                    "value",
-                    "above_max",
-                    value=decimal_text(value),
-                    max=decimal_text(ceiling),
-                    criterion=criterion.name_ko,
-                )
         if pid is None or criterion is None:
             continue
         key = (pid, criterion.pk, evaluator)

@@ -9,16 +9,21 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree
 
 from evaluations.services.imports.messages import COLUMN_LABELS
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+# csv refuses a cell longer than 128 KiB with an error. No cell of a file we accept is longer than
+# the file, so a cell of any length is read and then refused by the row's checks (an unknown team,
+# not a number), which name its row and column.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
 SHEET_NAMES = ("점수", "scores")
-NOT_DISCLOSED = {"비공개", "not disclosed", "undisclosed"}
 
 # Column key → header texts accepted (compared after NFKC, lower case, spaces removed).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -132,6 +137,21 @@ def _find_header(rows: Iterator[tuple[int, list[Cell]]]) -> Sheet | None:
     return None
 
 
+# What reading a damaged workbook raises (each seen in the bad-input drill, or raised by zipfile
+# for a cut-off entry): a broken zip, its compressed data or its XML, a number or date cell that
+# does not parse, a shared string that is not there, a part that is missing.
+XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ElementTree.ParseError,
+    KeyError,
+    IndexError,
+    OSError,
+    ValueError,
+)
+
+
 def _csv_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
     sample = text[:4096]
     try:
@@ -143,7 +163,18 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
 
 
 def _xlsx_rows(worksheet: Any) -> Iterator[tuple[int, list[Cell]]]:
-    for number, row in enumerate(worksheet.iter_rows(), start=1):
+    rows = worksheet.iter_rows()
+    number = 0
+    while True:
+        # The sheet is read lazily, so a damaged part of the workbook (a number that is not one,
+        # a broken zip entry or XML) shows up only here, row by row.
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except XLSX_ERRORS:
+            raise FileProblem("not_a_spreadsheet") from None
+        number += 1
         cells = []
         for cell in row:
             value = getattr(cell, "value", None)
@@ -183,7 +214,7 @@ def _read_xlsx(content: bytes) -> Sheet:
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except XLSX_ERRORS:
         raise FileProblem("not_a_spreadsheet") from None
     try:
         names = list(workbook.sheetnames)

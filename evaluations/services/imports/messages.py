@@ -64,6 +64,7 @@ PROBLEM_MESSAGES: dict[str, Any] = {
     "not_a_number": _("“%(value)s” is not a number."),
     "decimal_comma": _("“%(value)s” uses a comma; write the decimal point as “.” (e.g. 12.5)."),
     "too_many_decimals": _("%(value)s has more than three decimal places."),
+    "too_large_value": _("%(value)s is too large for a mark; a mark is at most %(limit)s."),
     "negative": _("%(value)s is negative; a score cannot be negative."),
     "above_max": _("%(value)s is above the maximum of %(max)s points for “%(criterion)s”."),
     "duplicate": _("The same team, criterion and evaluator are already in row %(first_row)s."),
@@ -104,7 +105,8 @@ def column_label(key: str) -> str:
 
 def problem_column(problem: dict[str, Any]) -> str:
     """“D (Score)”: the spreadsheet's column letter and what the column holds, in the active
-    language; empty for a problem about the whole row or file."""
+    language; only what it holds for a column the file lacks (the optional evaluator column);
+    empty for a problem about the whole row or file."""
     if not problem.get("column"):
-        return ""
+        return column_label(problem["column_key"]) if problem.get("column_key") else ""
     return f"{problem['column']} ({column_label(problem.get('column_key') or '')})"
