@@ -1,5 +1,10 @@
-"""A health check for the load balancer and the process supervisor: the database and the cache
-answer, or the check fails with 503 naming which one did not."""
+"""A health check for the load balancer and the process supervisor.
+
+Without the database nothing works: 503, and the load balancer takes the process out. Without
+the cache (Redis) the site still serves (config/cache.py reads an unreachable Redis as a miss),
+only slower: 200, with the cache named as degraded, so a Redis outage does not make every web
+process look dead at once and turn a slow site into no site.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from django.views.decorators.http import require_safe
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    failed = []
+    failed, degraded = [], []
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -22,7 +27,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     try:
         cache.set("healthz", "ok", 5)
         if cache.get("healthz") != "ok":
-            failed.append("cache")
+            degraded.append("cache")
     except Exception:  # the same for the cache (Redis down, timeouts)
-        failed.append("cache")
-    return JsonResponse({"ok": not failed, "failed": failed}, status=503 if failed else 200)
+        degraded.append("cache")
+    return JsonResponse(
+        {"ok": not failed, "failed": failed, "degraded": degraded},
+        status=503 if failed else 200,
+    )

@@ -339,7 +339,14 @@ PUBLISHED_CACHE_SECONDS = env_int("PUBLISHED_CACHE_SECONDS", 300)
 # afresh instead of serving the previous release's pages); the tests give each test its own.
 PUBLISHED_CACHE_NAMESPACE = os.environ.get("PUBLISHED_CACHE_NAMESPACE", "")
 # Never looked up here: what a signed-in person or a form may see differently.
-PUBLISHED_CACHE_SKIP_PREFIXES = ("/staff/", "/admin/", "/api/v1/staff/", "/accounts/", "/i18n/")
+PUBLISHED_CACHE_SKIP_PREFIXES = (
+    "/staff/",
+    "/admin/",
+    "/api/v1/staff/",
+    "/accounts/",
+    "/i18n/",
+    "/healthz",
+)
 
 # --- REST API (api/) ------------------------------------------------------------------------
 # Anonymous requests per minute per client address before a 429 with Retry-After.

@@ -52,8 +52,24 @@ def test_with_redis_down_the_public_home_page_still_answers(redis_down: None) ->
     assert Client().get("/").status_code == 200
 
 
-def test_with_redis_down_the_health_check_names_the_cache(redis_down: None) -> None:
+def test_with_redis_down_the_health_check_names_the_cache_but_keeps_the_process_in(
+    redis_down: None,
+) -> None:
+    # The site still serves without Redis: a load balancer must not take every web process out.
+    response = Client().get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "failed": [], "degraded": ["cache"]}
+
+
+def test_with_the_database_down_the_health_check_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import connection
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
     response = Client().get("/healthz")
 
     assert response.status_code == 503
-    assert response.json()["failed"] == ["cache"]
+    assert response.json()["failed"] == ["database"]

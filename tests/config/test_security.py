@@ -58,5 +58,5 @@ def test_the_health_check_answers_when_database_and_cache_answer(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "failed": []}
+    assert response.json() == {"ok": True, "failed": [], "degraded": []}
     assert "no-cache" in response["Cache-Control"]
