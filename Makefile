@@ -32,11 +32,14 @@ run: install
 	$(PY) manage.py ensure_local_admin
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# Two processes by default (pytest-xdist): the tests that start workers, servers or a browser
-# run one after another in one of them (tests/conftest.py); TEST_WORKERS=0 runs everything here.
+# Two passes. First everything that needs only the database, in TEST_WORKERS processes
+# (pytest-xdist; each gets its own test database and cache database). Then, one after another,
+# the tests that start Celery workers, Redis servers, live servers or Chromium and share the test
+# Redis database (marked services or browser). A test in neither pass does not exist.
 TEST_WORKERS ?= 2
 test: install-dev
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not services and not browser"
+	$(PY) -m pytest -m "services or browser"
 
 # ruff, the import contracts (pyproject.toml [tool.importlinter]: a backward import fails) and
 # mypy with django-stubs on the domain apps and the pure core ([tool.mypy]).

@@ -21,24 +21,6 @@ if os.environ.get("CI", "").strip().lower() == "true":
     hypothesis_settings.load_profile("ci")
 
 
-TESTS_DIR = Path(__file__).resolve().parent
-# Run one after another on a single worker when the suite runs in parallel (pytest-xdist,
-# `make test`): they start Celery workers, Redis servers, Chromium and live servers, and share
-# the test Redis database.
-SERIAL_DIRS = ("integration", "browser", "drills")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    serial = [TESTS_DIR / name for name in SERIAL_DIRS]
-    for item in items:
-        if (
-            item.get_closest_marker("services")
-            or item.get_closest_marker("browser")
-            or any(item.path.is_relative_to(folder) for folder in serial)
-        ):
-            item.add_marker(pytest.mark.xdist_group("serial"))
-
-
 @pytest.fixture
 def staff_user(db: None) -> Callable[..., Any]:
     """`staff_user("clerk")`: an active staff account in the group of that role."""
