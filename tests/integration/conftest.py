@@ -16,6 +16,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import psycopg
@@ -122,8 +123,14 @@ def test_redis(test_redis_url: str) -> Iterator[redis.Redis]:
 
 
 @pytest.fixture(autouse=True)
-def celery_on_test_redis(test_redis: redis.Redis, test_redis_url: str) -> Iterator[str]:
-    """Tasks go to the test Redis database, never run eagerly in the test process."""
+def celery_on_test_redis(
+    test_redis: redis.Redis, test_redis_url: str, settings: Any
+) -> Iterator[str]:
+    """Tasks go to the test Redis database, never run eagerly in the test process; this
+    process's cache is that database too, as the worker's is (`start_worker`), so what the
+    worker writes there (an import's progress) is what the test reads. Without this the two
+    agree only when `REDIS_URL` already names `TEST_REDIS_DB`."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": test_redis_url}}
     saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
     celery_app.conf.task_always_eager = False
     broker_use(test_redis_url)
