@@ -232,6 +232,33 @@ def _conflict(entry: MarkEntry, current: Score | None) -> CellConflict:
     )
 
 
+def _send_back_note(note: str, missing: Promise) -> str:
+    """A send-back's note or the clerk's answer to it: required, and short enough to read."""
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(missing, field="note", code="required")
+    if len(note) > SEND_BACK_NOTE_MAX:
+        raise DomainError(
+            _("Keep the note under %(max)s characters."),
+            field="note",
+            params={"max": SEND_BACK_NOTE_MAX},
+        )
+    return note
+
+
+def _score_locked(score_id: int) -> Score:
+    """The mark, locked for this transaction (only its row: not the stage's or program's)."""
+    score = (
+        Score.objects.select_for_update(of=("self",))
+        .select_related("participation__stage")
+        .filter(pk=score_id)
+        .first()
+    )
+    if score is None:
+        raise NotFound(_("That mark does not exist any more."))
+    return score
+
+
 @records_history("note")
 def score_send_back(*, score_id: int, user: User, expected_version: int, note: str) -> Score:
     """A verifier returns an unconfirmed mark to the clerk with a note instead of confirming it.
@@ -240,26 +267,9 @@ def score_send_back(*, score_id: int, user: User, expected_version: int, note: s
     again after the note (`entered_at` later than `sent_back_at`).
     """
     require_role(user, Role.VERIFIER, Role.ADMIN)
-    note = (note or "").strip()
-    if not note:
-        raise DomainError(
-            _("Say what is wrong, so the clerk knows what to fix."), field="note", code="required"
-        )
-    if len(note) > SEND_BACK_NOTE_MAX:
-        raise DomainError(
-            _("Keep the note under %(max)s characters."),
-            field="note",
-            params={"max": SEND_BACK_NOTE_MAX},
-        )
+    note = _send_back_note(note, _("Say what is wrong, so the clerk knows what to fix."))
     with transaction.atomic():
-        score = (
-            Score.objects.select_for_update(of=("self",))
-            .select_related("participation__stage")
-            .filter(pk=score_id)
-            .first()
-        )
-        if score is None:
-            raise NotFound(_("That mark does not exist any more."))
+        score = _score_locked(score_id)
         if score.participation.stage.status not in (Stage.Status.SCORING, Stage.Status.REVIEW):
             raise DomainError(
                 _("Marks can be sent back only while the stage is in scoring or review."),
@@ -297,28 +307,11 @@ def score_keep_after_send_back(
     version moves on, so the verifier checks it afresh), and the reply is its history's reason.
     """
     require_role(user, Role.CLERK, Role.ADMIN)
-    note = (note or "").strip()
-    if not note:
-        raise DomainError(
-            _("Say why the mark is right, so the verifier can check it again."),
-            field="note",
-            code="required",
-        )
-    if len(note) > SEND_BACK_NOTE_MAX:
-        raise DomainError(
-            _("Keep the note under %(max)s characters."),
-            field="note",
-            params={"max": SEND_BACK_NOTE_MAX},
-        )
+    note = _send_back_note(
+        note, _("Say why the mark is right, so the verifier can check it again.")
+    )
     with transaction.atomic():
-        score = (
-            Score.objects.select_for_update(of=("self",))
-            .select_related("participation__stage")
-            .filter(pk=score_id)
-            .first()
-        )
-        if score is None:
-            raise NotFound(_("That mark does not exist any more."))
+        score = _score_locked(score_id)
         _check_editable(score.participation.stage, user)
         if score.version != expected_version:
             raise ConflictError(_("This mark was changed since you loaded it; check it again."))
