@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError, close_old_connections
 
 from evaluations.services import imports, publication, recompute
 
@@ -73,7 +73,22 @@ def standings_reconcile() -> list[int]:
     return stale
 
 
+class ImportTask(Task):
+    """An import job that, once it gives up for good, says so on the import."""
+
+    def on_failure(
+        self, exc: BaseException, task_id: str, args: tuple, kwargs: dict, einfo: object
+    ) -> None:
+        # Called after the last retry, or at once for an unexpected error; never for a retry.
+        # The connection the failure came through may be broken: start from a fresh one.
+        close_old_connections()
+        import_id = kwargs.get("import_id", args[0] if args else None)
+        if import_id is not None:
+            imports.score_import_interrupted(import_id=int(import_id))
+
+
 @shared_task(
+    base=ImportTask,
     name="evaluations.scores_import",
     acks_late=True,
     reject_on_worker_lost=True,

@@ -471,3 +471,48 @@ def test_a_file_left_unchecked_by_a_lost_job_is_checked_when_asked_again(scenari
     ScoreImport.objects.filter(pk=score_import.pk).update(status=ScoreImport.Status.RECEIVED)
     checked = score_import_recheck(import_id=score_import.pk, user=scenario.users["clerk"])
     assert checked.status == ScoreImport.Status.READY
+
+
+def test_an_apply_job_that_gives_up_says_so_and_can_be_applied_again(scenario, monkeypatch):
+    """The job's last failure (retries spent, or an error nobody expected) rolls its transaction
+    back; the import then reads "stopped before finishing; nothing was saved" instead of
+    waiting as "applying" for ever, and the clerk applies it again."""
+    from evaluations.services import imports
+
+    clerk = scenario.users["clerk"]
+    score_import = receive(scenario, csv_bytes(["alpha,nia,,8"]))
+    ScoreImport.objects.filter(pk=score_import.pk).update(
+        status=ScoreImport.Status.QUEUED, applied_by=clerk
+    )
+
+    def broken(import_id: int) -> ScoreImport:
+        Score.objects.create(  # written, then rolled back with the failure
+            participation=scenario.participations["alpha"],
+            criterion=scenario.criteria["nia"],
+            value=Decimal(8),
+            value_max=scenario.criteria["nia"].max_points,
+        )
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(imports, "_apply", lambda import_id: transaction_atomic(broken, import_id))
+    # As a worker runs it: the failure goes through the task's handlers, not up to the caller.
+    result = scores_import.apply(args=(score_import.pk,), throw=False)
+    assert result.failed() and isinstance(result.result, RuntimeError)
+    score_import.refresh_from_db()
+    assert score_import.status == ScoreImport.Status.FAILED
+    assert score_import.error["code"] == "interrupted"
+    with translation.override("ko"):
+        assert "아무것도 저장되지 않았습니다" in str(imports.ERROR_MESSAGES["interrupted"])
+    assert not Score.objects.exists()
+
+    monkeypatch.undo()
+    applied = score_import_apply(import_id=score_import.pk, user=clerk)
+    assert applied.status == ScoreImport.Status.APPLIED
+    assert Score.objects.get().value == Decimal(8)
+
+
+def transaction_atomic(action, *args):
+    from django.db import transaction
+
+    with transaction.atomic():
+        return action(*args)

@@ -316,6 +316,18 @@ def score_import_run(*, import_id: int) -> ScoreImport:
         return ScoreImport.objects.get(pk=import_id)
 
 
+def score_import_interrupted(*, import_id: int) -> None:
+    """The apply job gave up (its retries spent on a database that kept failing, or an error
+    nobody expected): its transaction rolled back, so nothing was saved. Say so on the import,
+    which the clerk can then apply again; an applied or already failed import is left alone."""
+    ScoreImport.objects.filter(pk=import_id, status=ScoreImport.Status.QUEUED).update(
+        status=ScoreImport.Status.FAILED,
+        error={"code": "interrupted", "params": {}},
+        attempts=F("attempts") + 1,
+        updated_at=timezone.now(),
+    )
+
+
 def _apply(import_id: int) -> ScoreImport:
     """Write the plan in one transaction, all of it or nothing.
 
