@@ -62,15 +62,18 @@ def _text_width(text: str, font_px: int) -> float:
     return sum(1.0 if east_asian_width(c) in "WF" else 0.62 for c in text) * font_px
 
 
-def _wrap(text: str, font_px: int, budget: float) -> list[str]:
-    """Break `text` at spaces into lines no wider than `budget` by the estimate; a single word
-    wider than the budget keeps a line of its own."""
+def _wrap(text: str, font_px: int, budget: float, sep: str = " ") -> list[str]:
+    """Break `text` at `sep` into lines no wider than `budget` by the estimate; a piece wider
+    than the budget keeps a line of its own. A line broken at a visible separator (" · ") ends
+    with it, so the reader sees the line goes on."""
     lines: list[str] = []
-    for word in text.split(" "):
-        if lines and _text_width(f"{lines[-1]} {word}", font_px) <= budget:
-            lines[-1] = f"{lines[-1]} {word}"
+    for piece in text.split(sep):
+        if lines and _text_width(f"{lines[-1]}{sep}{piece}", font_px) <= budget:
+            lines[-1] = f"{lines[-1]}{sep}{piece}"
         else:
-            lines.append(word)
+            lines.append(piece)
+    if sep.strip():
+        lines = [f"{line}{sep.rstrip()}" for line in lines[:-1]] + lines[-1:]
     return lines or [""]
 
 
@@ -320,7 +323,7 @@ def path_chart(steps: list[StagePathStep], *, title: str, language: str) -> Safe
         line = " · ".join(part for part in (outcome, rank, step.total or "") if part)
         name_lines = _wrap(name, LABEL_PX, budget)
         note_y = y - 1 + len(name_lines) * 18
-        note_lines = _wrap(line, NOTE_PX, budget)
+        note_lines = _wrap(line, NOTE_PX, budget, sep=" · ")
         marks.append(y)
         parts.append(
             format_html(
