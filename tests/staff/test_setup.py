@@ -186,6 +186,9 @@ def test_a_refused_criterion_shows_the_message_beside_its_field_and_saves_nothin
     assert "배점은 0보다 크고" in block
     assert not Criterion.objects.filter(code="safety").exists()
 
+    taken = client.post(path(planned, "criteria/"), {**NEW_CRITERION, "new-code": "nia"})
+    assert "“nia”인 평가 항목이 이미 있습니다" in field_block(taken.content.decode(), "new-code")
+
     expert = planned.criteria["expert"]
     edit = client.post(
         path(planned, f"criteria/{expert.pk}/"), {**_as_edit(expert), "max_points": "abc"}
@@ -226,6 +229,9 @@ def test_admin_adds_changes_and_removes_a_gate(as_person, planned):
     gate = Gate.objects.get(stage=planned.stage, code="license")
     twice = client.post(path(planned, "gates/"), new_gate)
     assert twice.status_code == 400
+    assert "“license”인 필수 요건이 이미 있습니다" in field_block(
+        twice.content.decode(), "gate-code"
+    )
     assert Gate.objects.filter(stage=planned.stage, code="license").count() == 1
 
     client.post(
