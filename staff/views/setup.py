@@ -1,6 +1,12 @@
 """Stage setup (planned stages): the criteria tree with maximum points and aggregation, gates,
 the elimination rule, the teams taking part; an administrator enters the weights (stage 2's were
-never published) and the rule, then opens the stage."""
+never published) and the rule, then opens the stage.
+
+An administrator also adds, changes and removes criteria and gates and takes teams in or out,
+each through its `evaluations.services.setup` service, which decides what is still allowed
+(criteria and gates only while planned); the screen offers these forms only while planned. A
+refused form comes back with the service's message beside the field it names; a removal asks
+first on a page of its own (GET), and happens only on the POST from it."""
 
 from __future__ import annotations
 
@@ -35,6 +41,7 @@ from evaluations.services.setup import (
 )
 from programs.errors import DomainError
 from programs.models import Criterion, Gate, Stage
+from programs.numbers import decimal_text
 from staff.access import ANY_STAFF, role_required
 from staff.forms import CriterionForm, GateForm, ParticipationForm
 from staff.views.errors import add_domain_error, not_found_on_domain_error
@@ -229,7 +236,7 @@ def criterion_edit(request: HttpRequest, stage_id: int, criterion_id: int) -> Ht
         initial["parent"] = criterion.parent_id
         for field in ("max_points", "target"):
             value = getattr(criterion, field)
-            initial[field] = "" if value is None else value.normalize()
+            initial[field] = decimal_text(value) or ""  # "40.0", never normalize()'s "4E+1"
         form = CriterionForm(initial=initial, parents=parents)
     context = {
         "stage": stage,

@@ -139,7 +139,7 @@ def test_admin_adds_a_criterion_with_a_child_changes_it_and_removes_both(as_pers
     assert "레드팀" in page and 'data-testid="remove-red-team"' in page
 
     edit = client.get(path(planned, f"criteria/{child.pk}/")).content.decode()
-    assert 'value="레드팀"' in edit
+    assert 'value="레드팀"' in edit and 'value="10.0"' in edit
     client.post(
         path(planned, f"criteria/{child.pk}/"),
         {
