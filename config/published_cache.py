@@ -23,6 +23,11 @@ count and size, both by `PUBLISHED_CACHE_SECONDS` (5 minutes), the backstop for 
 bypass the signals behind the version (a stage's status label, changed by a queryset update,
 shows within that time, as it did in the page cache before).
 
+Each kept answer is also kept gzip-compressed (text of 1 KiB or more), compressed once per
+version rather than per request, and served so to clients that accept it (`Vary:
+Accept-Encoding`, a weak `ETag` for the compressed form): an announcement-day page costs the
+network a quarter of its size. Answers that miss are sent as the views made them.
+
 Anonymous only: a request with a session cookie or an `Authorization` header goes through the
 whole stack, so a signed-in person's page (which may differ) is never stored or served here.
 Throttling (api/throttling.py) therefore applies to requests that reach the application; a
@@ -31,7 +36,9 @@ cached published response is served to everyone, as a CDN would.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -42,7 +49,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
 from api.models import PublicDataVersion
@@ -70,6 +77,12 @@ KEPT_HEADERS = (
 NOT_MODIFIED_HEADERS = frozenset(
     ["Cache-Control", "Content-Location", "ETag", "Expires", "Last-Modified", "Vary"]
 )
+# Kept compressed as well (once per version, not per request): text of at least this size.
+COMPRESSIBLE_TYPES = ("text/", "application/json", "application/atom+xml", "application/xml")
+COMPRESS_MIN_BYTES = 1024
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Part of every key: bump it when `Entry` changes, so no process reads another's old entries.
+ENTRY_FORMAT = "2"
 LOCAL_ENTRIES = 512
 LOCAL_BYTES = 32 * 2**20
 
@@ -82,6 +95,11 @@ class Entry:
     etag: str | None
     last_modified: int | None
     expires: float  # time.time() after which it is not served
+    gzipped: bytes | None = None  # the body compressed once, for clients that accept gzip
+
+    @property
+    def size(self) -> int:
+        return len(self.content) + len(self.gzipped or b"")
 
 
 class _Version:
@@ -139,23 +157,23 @@ class _LocalTable:
                 return None
             if entry.expires <= time.time():
                 del self.table[key]
-                self.used -= len(entry.content)
+                self.used -= entry.size
                 return None
             self.table.move_to_end(key)
             return entry
 
     def put(self, key: str, entry: Entry) -> None:
-        if len(entry.content) > self.size // 8:
+        if entry.size > self.size // 8:
             return  # a very large export stays in the shared cache only
         with self.lock:
             old = self.table.pop(key, None)
             if old is not None:
-                self.used -= len(old.content)
+                self.used -= old.size
             self.table[key] = entry
-            self.used += len(entry.content)
+            self.used += entry.size
             while self.table and (len(self.table) > self.entries or self.used > self.size):
                 _key, dropped = self.table.popitem(last=False)
-                self.used -= len(dropped.content)
+                self.used -= dropped.size
 
     def clear(self) -> None:
         with self.lock:
@@ -211,6 +229,7 @@ class PublishedResponseCacheMiddleware:
         # (its Vary); the public pages carry the language in the path. HEAD shares GET's entry.
         basis = "\n".join(
             [
+                ENTRY_FORMAT,
                 settings.PUBLISHED_CACHE_NAMESPACE,
                 public_version,
                 request.get_full_path(),
@@ -232,26 +251,52 @@ class PublishedResponseCacheMiddleware:
         headers = tuple((name, response[name]) for name in KEPT_HEADERS if name in response)
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
         expires = time.time() + float(settings.PUBLISHED_CACHE_SECONDS)
-        return Entry(
-            200, bytes(response.content), headers, response.get("ETag"), last_modified, expires
+        content = bytes(response.content)
+        compressible = response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES)
+        gzipped = (
+            gzip.compress(content, compresslevel=6, mtime=0)
+            if compressible and len(content) >= COMPRESS_MIN_BYTES
+            else None
         )
+        if gzipped is not None and len(gzipped) >= len(content):
+            gzipped = None
+        return Entry(200, content, headers, response.get("ETag"), last_modified, expires, gzipped)
 
     @staticmethod
     def serve(request: HttpRequest, entry: Entry) -> HttpResponse:
-        if entry.etag is not None and request.headers.get("If-None-Match") == entry.etag:
+        compressed = entry.gzipped is not None and bool(
+            ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+        )
+        # The compressed body is another representation: its tag is weak, as Django's own
+        # GZipMiddleware makes it, and If-None-Match compares tags weakly either way.
+        etag = entry.etag
+        if compressed and etag is not None and not etag.startswith("W/"):
+            etag = "W/" + etag
+        sent = request.headers.get("If-None-Match")
+        if etag is not None and sent is not None and sent in (etag, entry.etag):
             # The common revalidation (a client or CDN sends back the tag it was given): the
             # 304 is made without copying the body; other forms go through Django's rules.
             not_modified = HttpResponseNotModified()
             for name, value in entry.headers:
                 if name in NOT_MODIFIED_HEADERS:
                     not_modified[name] = value
+            not_modified["ETag"] = etag
+            if entry.gzipped is not None:
+                patch_vary_headers(not_modified, ("Accept-Encoding",))
             not_modified["X-Cache"] = "hit"
             return not_modified
-        response = HttpResponse(entry.content, status=entry.status)
+        body = entry.gzipped if compressed and entry.gzipped is not None else entry.content
+        response = HttpResponse(body, status=entry.status)
         for name, value in entry.headers:
             response[name] = value
+        if entry.gzipped is not None:
+            patch_vary_headers(response, ("Accept-Encoding",))
+        if compressed:
+            response["Content-Encoding"] = "gzip"
+            if etag is not None:
+                response["ETag"] = etag
         response["X-Cache"] = "hit"
         not_modified = get_conditional_response(
-            request, etag=entry.etag, last_modified=entry.last_modified, response=response
+            request, etag=etag, last_modified=entry.last_modified, response=response
         )
         return not_modified if not_modified is not None else response

@@ -136,3 +136,26 @@ def test_the_per_process_table_is_bounded_by_entries_and_bytes() -> None:
     assert table.used <= 800 and len(table.table) <= 3
     table.put("old", entry(10, expires=0))
     assert table.get("old") is None and "old" not in table.table
+
+
+def test_a_client_that_accepts_gzip_gets_the_kept_answer_compressed(client: Client) -> None:
+    import gzip
+
+    build_stage()
+    for path in ("/stages/stage-1/", "/api/v1/stages/"):
+        plain = client.get(path)
+        packed = client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert packed["X-Cache"] == "hit" and packed["Content-Encoding"] == "gzip", path
+        assert gzip.decompress(packed.content) == plain.content, path
+        assert len(packed.content) < len(plain.content) / 2, path
+        assert "Accept-Encoding" in packed["Vary"], path
+        assert packed["ETag"] == "W/" + plain["ETag"], path
+        # Either tag revalidates either form; the 304 names the form asked for.
+        again = client.get(path, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=plain["ETag"])
+        assert again.status_code == 304 and again["ETag"] == packed["ETag"], path
+        identity = client.get(path, HTTP_IF_NONE_MATCH=packed["ETag"])
+        assert identity.status_code == 304 and identity["ETag"] == plain["ETag"], path
+        # A client that does not ask for gzip never gets it.
+        again_plain = client.get(path)
+        assert "Content-Encoding" not in again_plain and again_plain.content == plain.content
+        assert "Accept-Encoding" in again_plain["Vary"], path
