@@ -28,7 +28,7 @@ RECORD_VERSION_KEY = "public:record-changed-at"
 # A backstop: a change that bypasses model signals (a queryset `.update()`) shows after this.
 PAGE_TTL_SECONDS = 300
 # Bump when a template or presenter changes what a page says, so old entries are not served.
-RENDERING_VERSION = "2"
+RENDERING_VERSION = "3"
 
 
 def record_changed(**_: Any) -> None:

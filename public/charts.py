@@ -1,14 +1,19 @@
 """Charts drawn on the server as inline SVG: the funnel, stacked standings bars and a team's path.
 
-They need no JavaScript, print well and scale to the page width (a viewBox, no fixed size).
-Each carries a `<title>` and a `<desc>` (the text alternative) and sits beside a table with the
-same numbers. Colours are presentation attributes, not inline styles, so a strict content
-security policy does not blank them; every fill keeps at least 3:1 contrast with the page.
+They need no JavaScript, print well and fill the width of their box without scaling their text:
+there is no viewBox, so a chart's units are CSS pixels; lengths along the value axis are
+percentages of the chart's width and vertical positions are pixels. The words therefore render at
+the stylesheet's size on any screen (a viewBox shrank them to about 9 px on a 360 px phone) while
+the bars stretch or shrink with the box. Each carries a `<title>` and a `<desc>` (the text
+alternative) and sits beside a table with the same numbers. Colours are presentation attributes,
+not inline styles, so a strict content security policy does not blank them; every fill keeps at
+least 3:1 contrast with the page.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from unicodedata import east_asian_width
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -28,13 +33,12 @@ STOP = "#a12828"
 OK = "#1f7a3f"
 
 
-def _svg(width: int, height: int, title: str, desc: str, body: str, prefix: str) -> SafeString:
+def _svg(height: int, title: str, desc: str, body: str, prefix: str) -> SafeString:
     # One chart of each kind per page, so the kind names its title and description.
     ident = f"chart-{prefix}"
     return mark_safe(
-        f'<svg class="chart chart--{prefix}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg" '
-        f'preserveAspectRatio="xMinYMin meet">'
+        f'<svg class="chart chart--{prefix}" width="100%" height="{height}" role="img" '
+        f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(desc)}</desc>'
         f"{body}</svg>"
     )
@@ -44,31 +48,77 @@ def legend_colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
+# The narrowest chart a phone shows: a 320 px screen less the page's 1rem margins. Words drawn
+# from the left edge wrap to fit it, since SVG text never wraps by itself and a word past the
+# chart's edge is cut off. Font sizes in pixels, as in public.css (.chart__label, .chart__note).
+NARROWEST = 288
+LABEL_PX = 15
+NOTE_PX = 13
+
+
+def _text_width(text: str, font_px: int) -> float:
+    """A generous estimate of the drawn width: a Hangul or other wide character takes a full
+    em, anything else about 0.62 em (bold Latin letters average a little less)."""
+    return sum(1.0 if east_asian_width(c) in "WF" else 0.62 for c in text) * font_px
+
+
+def _wrap(text: str, font_px: int, budget: float, sep: str = " ") -> list[str]:
+    """Break `text` at `sep` into lines no wider than `budget` by the estimate; a piece wider
+    than the budget keeps a line of its own. A line broken at a visible separator (" · ") ends
+    with it, so the reader sees the line goes on."""
+    lines: list[str] = []
+    for piece in text.split(sep):
+        if lines and _text_width(f"{lines[-1]}{sep}{piece}", font_px) <= budget:
+            lines[-1] = f"{lines[-1]}{sep}{piece}"
+        else:
+            lines.append(piece)
+    if sep.strip():
+        lines = [f"{line}{sep.rstrip()}" for line in lines[:-1]] + lines[-1:]
+    return lines or [""]
+
+
+def _text(lines: list[str], x: int, y: int, step: int, css: str, fill: str) -> str:
+    """One <text> whose lines are tspans `step` pixels apart, the first at baseline `y`."""
+    spans = "".join(
+        format_html('<tspan x="{}" y="{}">{}</tspan>', x, y + index * step, line)
+        for index, line in enumerate(lines)
+    )
+    return format_html('<text class="{}" fill="{}">{}</text>', css, fill, mark_safe(spans))
+
+
+def _pct(value: float) -> str:
+    """A length along the chart's width, as an SVG percentage."""
+    return f"{round(value, 2)}%"
+
+
 def standings_chart(standings: Standings, *, title: str) -> SafeString:
-    """Horizontal bars, one per team, stacked by leaf criterion; a dashed vertical line at the
-    field average total and a dashed horizontal line under the last team above the elimination
-    line. A number that was not disclosed draws no segment and is said in words."""
-    label_w, chart_x, chart_w, bar_h, gap, top = 0, 0, 440, 20, 30, 34
+    """Horizontal bars, one per team, stacked by leaf criterion, with the team's name above its
+    bar; a dashed vertical line at the field average total and a dashed horizontal line under
+    the last team above the elimination line, named in a band of its own below the line. A
+    number that was not disclosed draws no segment and is said in words."""
+    bar_h, gap, top, line_band = 20, 30, 38, 18
+    # The longest bar takes this share of the width; the rest holds the total written after it.
+    span = 82.0
     rows = standings.rows
     maximum = sum(Decimal(g.max_points) for g in standings.groups if g.max_points) or Decimal(100)
-    height = top + len(rows) * (bar_h + gap) + 8
+    below_line = line_band if standings.line_after is not None else 0
+    extra_lines = sum(len(_wrap(row.team_name, LABEL_PX, NARROWEST)) - 1 for row in rows)
+    height = top + len(rows) * (bar_h + gap) + extra_lines * 18 + below_line + 8
 
     def x(value: Decimal) -> float:
-        return round(chart_x + float(value / maximum) * chart_w * 0.82, 1)
+        return float(value / maximum) * span
 
     parts: list[str] = []
+    # Names and totals are drawn last, over the average line, each with a white halo (CSS).
+    words: list[str] = []
     descriptions: list[str] = []
+    y = top
     for index, row in enumerate(rows):
-        y = top + index * (bar_h + gap)
-        name_y = y - 6
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" class="chart__label" fill="{}">{}</text>',
-                label_w,
-                name_y,
-                INK,
-                row.team_name,
-            )
+        # A name too long for a phone takes two lines, and the rows below move down.
+        name_lines = _wrap(row.team_name, LABEL_PX, NARROWEST)
+        y += (len(name_lines) - 1) * 18
+        words.append(
+            _text(name_lines, 0, y - 6 - (len(name_lines) - 1) * 18, 18, "chart__label", INK)
         )
         offset = Decimal(0)
         said: list[str] = []
@@ -82,9 +132,9 @@ def standings_chart(standings: Standings, *, title: str) -> SafeString:
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#fff" '
                     'stroke-width="1"><title>{}: {}</title></rect>',
-                    x(offset),
+                    _pct(x(offset)),
                     y,
-                    round(x(offset + amount) - x(offset), 1),
+                    _pct(x(offset + amount) - x(offset)),
                     bar_h,
                     legend_colour(leaf_index),
                     leaf.name,
@@ -95,14 +145,15 @@ def standings_chart(standings: Standings, *, title: str) -> SafeString:
             said.append(f"{leaf.name} {value}")
         if row.total is not None:
             end_text = row.total
-            text_x = x(Decimal(row.total)) + 6
+            text_x = x(Decimal(row.total))
         else:
             end_text = _("total not disclosed")
-            text_x = x(offset) + 6 if offset else chart_x
-        parts.append(
+            text_x = x(offset)
+        words.append(
             format_html(
-                '<text x="{}" y="{}" class="chart__value" fill="{}">{}</text>',
-                text_x,
+                '<text x="{}" dx="{}" y="{}" class="chart__value" fill="{}">{}</text>',
+                _pct(text_x),
+                6 if text_x else 0,
                 y + bar_h - 6,
                 INK if row.total is not None else MUTED,
                 end_text,
@@ -118,23 +169,24 @@ def standings_chart(standings: Standings, *, title: str) -> SafeString:
                 "outcome": row.outcome_label,
             }
         )
+        y += bar_h + gap
         if standings.line_after == index:
-            line_y = y + bar_h + 7  # below the bar, above the next team's name
+            line_y = y - gap + 8  # below the bar; its name sits in the band under the line
             parts.append(
                 format_html(
-                    '<line x1="0" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="2" '
+                    '<line x1="0" x2="100%" y1="{}" y2="{}" stroke="{}" stroke-width="2" '
                     'stroke-dasharray="6 4"/>'
-                    '<text x="{}" y="{}" text-anchor="end" class="chart__note" fill="{}">{}</text>',
-                    chart_w,
+                    '<text x="100%" y="{}" text-anchor="end" class="chart__note" '
+                    'fill="{}">{}</text>',
                     line_y,
                     line_y,
                     STOP,
-                    chart_w,
-                    line_y - 4,
+                    line_y + 15,
                     STOP,
                     _("elimination line"),
                 )
             )
+            y += line_band
     if standings.average_total is not None:
         avg_x = x(Decimal(standings.average_total))
         parts.append(
@@ -142,12 +194,12 @@ def standings_chart(standings: Standings, *, title: str) -> SafeString:
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1.5" '
                 'stroke-dasharray="3 3"/>'
                 '<text x="{}" y="14" text-anchor="middle" class="chart__note" fill="{}">{}</text>',
-                avg_x,
-                avg_x,
+                _pct(avg_x),
+                _pct(avg_x),
                 20,
                 height - 8,
                 MUTED,
-                avg_x,
+                _pct(avg_x),
                 MUTED,
                 _("field average %(value)s") % {"value": standings.average_total},
             )
@@ -160,28 +212,30 @@ def standings_chart(standings: Standings, *, title: str) -> SafeString:
             _("%(count)d team(s) above the elimination line, %(out)d out.")
             % {"count": standings.advanced_count, "out": standings.out_count}
         )
-    return _svg(chart_w + 10, height, title, " ".join(descriptions), "".join(parts), "standings")
+    return _svg(height, title, " ".join(descriptions), "".join(parts + words), "standings")
 
 
 def funnel_chart(steps: list[FunnelStep], *, ongoing: bool, title: str) -> SafeString:
     """Centred bars whose widths follow the number of teams, top to bottom; a planned count is
     an outline only."""
-    width, bar_h, gap = 440, 28, 10
+    bar_h, gap = 28, 10
+    # The widest bar takes this share of the width, the narrowest at least `least`, so the
+    # note written after a bar still fits on a phone.
+    widest, least = 68.0, 12.0
     biggest = max((s.count for s in steps), default=1) or 1
     rows = len(steps) + (1 if ongoing and not any(s.planned for s in steps) else 0)
     height = rows * (bar_h + gap) + 4
     parts: list[str] = []
     said: list[str] = []
     for index, step in enumerate(steps):
-        w = round(max(50.0, 300 * step.count / biggest), 1)
-        x = round((width - w) / 2, 1)
+        w = max(least, widest * step.count / biggest)
+        x = (100 - w) / 2
         y = index * (bar_h + gap)
         if step.planned:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" class="chart__note" '
+                    '<text x="50%" y="{}" text-anchor="middle" class="chart__note" '
                     'fill="{}">…</text>',
-                    width / 2,
                     y - 1,
                     MUTED,
                 )
@@ -190,9 +244,9 @@ def funnel_chart(steps: list[FunnelStep], *, ongoing: bool, title: str) -> SafeS
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" rx="4" fill="#fff" '
                     'stroke="{}" stroke-width="2" stroke-dasharray="5 4"/>',
-                    x,
+                    _pct(x),
                     y + 4,
-                    w,
+                    _pct(w),
                     bar_h - 4,
                     MUTED,
                 )
@@ -202,17 +256,17 @@ def funnel_chart(steps: list[FunnelStep], *, ongoing: bool, title: str) -> SafeS
             parts.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" rx="4" fill="#2563b0"/>',
-                    x,
+                    _pct(x),
                     y,
-                    w,
+                    _pct(w),
                     bar_h,
                 )
             )
             fill_text = "#fff"
         parts.append(
             format_html(
-                '<text x="{}" y="{}" text-anchor="middle" class="chart__count" fill="{}">{}</text>',
-                width / 2,
+                '<text x="50%" y="{}" text-anchor="middle" class="chart__count" '
+                'fill="{}">{}</text>',
                 y + bar_h - 9,
                 fill_text,
                 step.count,
@@ -221,8 +275,8 @@ def funnel_chart(steps: list[FunnelStep], *, ongoing: bool, title: str) -> SafeS
         if step.note:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" class="chart__note" fill="{}">{}</text>',
-                    round(x + w + 8, 1),
+                    '<text x="{}" dx="8" y="{}" class="chart__note" fill="{}">{}</text>',
+                    _pct(x + w),
                     y + bar_h - 9,
                     OK if not step.planned else MUTED,
                     step.note,
@@ -232,7 +286,7 @@ def funnel_chart(steps: list[FunnelStep], *, ongoing: bool, title: str) -> SafeS
     desc = " → ".join(said)
     if ongoing and not any(s.planned for s in steps):
         desc += " → …"
-    return _svg(width, height, title, desc, "".join(parts), "funnel")
+    return _svg(height, title, desc, "".join(parts), "funnel")
 
 
 OUTCOME_COLOURS = {
@@ -245,21 +299,15 @@ OUTCOME_COLOURS = {
 
 def path_chart(steps: list[StagePathStep], *, title: str, language: str) -> SafeString:
     """A vertical path through the stages: a marker per published stage, filled green when the
-    team went on and red when it went out, with the stage, rank and outcome beside it."""
-    width, row_h = 420, 46
-    height = max(len(steps), 1) * row_h + 4
+    team went on and red when it went out, with the stage, rank and outcome beside it (a long
+    stage name goes on to a second line rather than off a phone's screen)."""
+    text_x = 34
+    budget = NARROWEST - text_x
     parts: list[str] = []
     said: list[str] = []
-    if len(steps) > 1:
-        parts.append(
-            format_html(
-                '<line x1="14" x2="14" y1="16" y2="{}" stroke="{}" stroke-width="3"/>',
-                (len(steps) - 1) * row_h + 16,
-                "#d8dde3",
-            )
-        )
-    for index, step in enumerate(steps):
-        y = index * row_h + 16
+    y = 16
+    marks: list[int] = []
+    for step in steps:
         colour = OUTCOME_COLOURS.get(step.outcome or "", MUTED)
         name = step.stage.name_en if language == "en" and step.stage.name_en else step.stage.name_ko
         ranked = step.stage.kind in (Stage.Kind.EVALUATION, Stage.Kind.FINAL)
@@ -273,20 +321,30 @@ def path_chart(steps: list[StagePathStep], *, title: str, language: str) -> Safe
             rank = _("rank not disclosed")
         outcome = outcome_label(step.outcome)
         line = " · ".join(part for part in (outcome, rank, step.total or "") if part)
+        name_lines = _wrap(name, LABEL_PX, budget)
+        note_y = y - 1 + len(name_lines) * 18
+        note_lines = _wrap(line, NOTE_PX, budget, sep=" · ")
+        marks.append(y)
         parts.append(
             format_html(
-                '<circle cx="14" cy="{}" r="9" fill="{}" stroke="#fff" stroke-width="2"/>'
-                '<text x="34" y="{}" class="chart__label" fill="{}">{}</text>'
-                '<text x="34" y="{}" class="chart__note" fill="{}">{}</text>',
+                '<circle cx="14" cy="{}" r="9" fill="{}" stroke="#fff" stroke-width="2"/>',
                 y,
                 colour,
-                y - 1,
-                INK,
-                name,
-                y + 17,
-                MUTED,
-                line,
             )
         )
+        parts.append(_text(name_lines, text_x, y - 1, 18, "chart__label", INK))
+        parts.append(_text(note_lines, text_x, note_y, 16, "chart__note", MUTED))
         said.append(f"{name}: {line}")
-    return _svg(width, height, title, "; ".join(said), "".join(parts), "path")
+        y = note_y + (len(note_lines) - 1) * 16 + 29
+    if len(marks) > 1:
+        parts.insert(
+            0,
+            format_html(
+                '<line x1="14" x2="14" y1="{}" y2="{}" stroke="{}" stroke-width="3"/>',
+                marks[0],
+                marks[-1],
+                "#d8dde3",
+            ),
+        )
+    height = max(y - 12, 50)
+    return _svg(height, title, "; ".join(said), "".join(parts), "path")
