@@ -22,6 +22,7 @@ from evaluations.models import (
 from programs.errors import NotFound
 from programs.models import Criterion, Gate, Program, Stage
 from programs.numbers import decimal_text
+from teams.models import Team
 
 
 def sent_back_q() -> Q:
@@ -263,6 +264,15 @@ def stage_setup_view(*, stage: Stage) -> StageSetup:
     )
     gates = list(Gate.objects.filter(stage=stage).order_by("code"))
     return StageSetup(stage=stage, criteria=ordered, gates=gates, participations=participations)
+
+
+def teams_outside_stage(*, stage: Stage) -> list[Team]:
+    """The program's teams not (yet) taking part in the stage, for the setup screen's "add"."""
+    return list(
+        Team.objects.filter(program_id=stage.program_id)
+        .exclude(participations__stage=stage)
+        .order_by("name_ko")
+    )
 
 
 # --- Review and decision (staff review screen) ----------------------------------------------

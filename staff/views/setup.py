@@ -1,41 +1,80 @@
 """Stage setup (planned stages): the criteria tree with maximum points and aggregation, gates,
 the elimination rule, the teams taking part; an administrator enters the weights (stage 2's were
-never published) and the rule, then opens the stage."""
+never published) and the rule, then opens the stage.
+
+An administrator also adds, changes and removes criteria and gates and takes teams in or out,
+each through its `evaluations.services.setup` service, which decides what is still allowed
+(criteria and gates only while planned); the screen offers these forms only while planned. A
+refused form comes back with the service's message beside the field it names; a removal asks
+first on a page of its own (GET), and happens only on the POST from it."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from evaluations.models import Participation
 from evaluations.roles import Role
-from evaluations.selectors_staff import stage_get, stage_setup_view
+from evaluations.selectors_staff import (
+    StageSetup,
+    stage_get,
+    stage_setup_view,
+    teams_outside_stage,
+)
 from evaluations.services.lifecycle import stage_open
 from evaluations.services.rules import criterion_update, stage_rule_update
+from evaluations.services.setup import (
+    criterion_create,
+    criterion_delete,
+    gate_create,
+    gate_delete,
+    gate_update,
+    participation_create,
+    participation_delete,
+)
 from programs.errors import DomainError
-from programs.models import Stage
+from programs.models import Criterion, Gate, Stage
+from programs.numbers import decimal_text
 from staff.access import ANY_STAFF, role_required
-from staff.views.errors import not_found_on_domain_error
+from staff.forms import CriterionForm, GateForm, ParticipationForm
+from staff.views.errors import add_domain_error, not_found_on_domain_error
 
 
 @require_safe
 @role_required(*ANY_STAFF)
 @not_found_on_domain_error
 def stage_setup(request: HttpRequest, stage_id: int) -> HttpResponse:
-    stage = stage_get(stage_id=stage_id)
+    return _setup_page(request, stage_get(stage_id=stage_id))
+
+
+def _setup_page(
+    request: HttpRequest, stage: Stage, *, status: int = 200, **bound: forms.Form
+) -> HttpResponse:
+    """The setup screen; a refused "add" form comes back bound, its errors beside its fields."""
+    setup = stage_setup_view(stage=stage)
     roles = request.staff_roles  # type: ignore[attr-defined]
-    context = {
+    editable = stage.status == Stage.Status.PLANNED and Role.ADMIN in roles
+    context: dict[str, Any] = {
         "stage": stage,
         "tab": "setup",
-        "setup": stage_setup_view(stage=stage),
-        "editable": stage.status == Stage.Status.PLANNED and Role.ADMIN in roles,
+        "setup": setup,
+        "editable": editable,
         "rules": Stage.Rule.choices,
     }
-    return render(request, "staff/setup.html", context)
+    if editable:
+        context["criterion_form"] = CriterionForm(parents=_parent_choices(setup), prefix="new")
+        context["gate_form"] = GateForm(prefix="gate")
+        context["participation_form"] = _participation_form(stage, setup)
+    # A refused form is shown even if the stage has meanwhile left planning: its message says why.
+    context.update(bound)
+    return render(request, "staff/setup.html", context, status=status)
 
 
 @require_POST
@@ -95,3 +134,243 @@ def setup_open(request: HttpRequest, stage_id: int) -> HttpResponse:
         return redirect("staff:stage_setup", stage_id=stage.pk)
     messages.success(request, _("The stage is open: clerks can enter marks now."))
     return redirect("staff:stage_scores", stage_id=stage.pk)
+
+
+# --- Criteria, gates and teams taking part (planned stages; the services refuse otherwise) ---
+
+
+def _parent_choices(
+    setup: StageSetup, *, exclude: Criterion | None = None
+) -> list[tuple[int, str]]:
+    """Criteria a criterion may sit under: not itself, nor one of its own sub-criteria."""
+    choices, skip_below = [], None
+    for criterion, depth, _leaf in setup.criteria:
+        if skip_below is not None and depth > skip_below:
+            continue  # a descendant of the excluded criterion
+        skip_below = None
+        if exclude is not None and criterion.pk == exclude.pk:
+            skip_below = depth
+            continue
+        choices.append((criterion.pk, f"{'— ' * depth}{criterion.name} ({criterion.code})"))
+    return choices
+
+
+def _participation_form(stage: Stage, setup: StageSetup, data: Any = None) -> ParticipationForm:
+    own = [(c.pk, f"{c.name} ({c.code})") for c, _depth, _leaf in setup.criteria if c.is_individual]
+    teams = [(team.pk, team.name) for team in teams_outside_stage(stage=stage)]
+    return ParticipationForm(data, teams=teams, own_criteria=own, prefix="join")
+
+
+def _criterion_of(setup: StageSetup, criterion_id: int) -> tuple[Criterion, int]:
+    """The stage's criterion and how many sub-criteria go with it; 404 for another stage's."""
+    below, found = 0, None
+    for criterion, depth, _leaf in setup.criteria:
+        if found is not None:
+            if depth <= found[1]:
+                break
+            below += 1
+        elif criterion.pk == criterion_id:
+            found = (criterion, depth)
+    if found is None:
+        raise Http404
+    return found[0], below
+
+
+def _gate_of(setup: StageSetup, gate_id: int) -> Gate:
+    gate = next((g for g in setup.gates if g.pk == gate_id), None)
+    if gate is None:
+        raise Http404
+    return gate
+
+
+def _participation_of(setup: StageSetup, participation_id: int) -> Participation:
+    found = next((p for p in setup.participations if p.pk == participation_id), None)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _done(request: HttpRequest, stage: Stage, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("staff:stage_setup", stage_id=stage.pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+@not_found_on_domain_error
+def criterion_add(request: HttpRequest, stage_id: int) -> HttpResponse:
+    stage = stage_get(stage_id=stage_id)
+    setup = stage_setup_view(stage=stage)
+    form = CriterionForm(request.POST, parents=_parent_choices(setup), prefix="new")
+    if form.is_valid():
+        try:
+            criterion_create(stage_id=stage.pk, user=request.user, **form.service_values())
+        except DomainError as err:
+            add_domain_error(form, err)
+        else:
+            return _done(request, stage, _("Criterion added."))
+    return _setup_page(request, stage, status=400, criterion_form=form)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.ADMIN)
+@not_found_on_domain_error
+def criterion_edit(request: HttpRequest, stage_id: int, criterion_id: int) -> HttpResponse:
+    stage = stage_get(stage_id=stage_id)
+    setup = stage_setup_view(stage=stage)
+    criterion, _below = _criterion_of(setup, criterion_id)
+    parents = _parent_choices(setup, exclude=criterion)
+    if request.method == "POST":
+        form = CriterionForm(request.POST, parents=parents)
+        if form.is_valid():
+            try:
+                criterion_update(
+                    criterion_id=criterion.pk, user=request.user, **form.service_values()
+                )
+            except DomainError as err:
+                add_domain_error(form, err)
+            else:
+                return _done(request, stage, _("Criterion saved."))
+    else:
+        initial = {field: getattr(criterion, field) for field in CriterionForm.base_fields}
+        initial["parent"] = criterion.parent_id
+        for field in ("max_points", "target"):
+            value = getattr(criterion, field)
+            initial[field] = decimal_text(value) or ""  # "40.0", never normalize()'s "4E+1"
+        form = CriterionForm(initial=initial, parents=parents)
+    context = {
+        "stage": stage,
+        "tab": "setup",
+        "form": form,
+        "title": _("Change criterion “%(name)s”") % {"name": criterion.name},
+    }
+    return render(request, "staff/setup_edit.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.ADMIN)
+@not_found_on_domain_error
+def criterion_remove(request: HttpRequest, stage_id: int, criterion_id: int) -> HttpResponse:
+    stage = stage_get(stage_id=stage_id)
+    criterion, below = _criterion_of(stage_setup_view(stage=stage), criterion_id)
+    error = None
+    if request.method == "POST":
+        try:
+            criterion_delete(criterion_id=criterion.pk, user=request.user)
+        except DomainError as err:
+            error = err.message
+        else:
+            return _done(request, stage, _("Criterion removed."))
+    question = _("Remove the criterion “%(name)s” from this stage?") % {"name": criterion.name}
+    if below:
+        question += " " + _("Its %(count)s sub-criteria are removed with it.") % {"count": below}
+    return _confirm_page(request, stage, question=question, error=error)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+@not_found_on_domain_error
+def gate_add(request: HttpRequest, stage_id: int) -> HttpResponse:
+    stage = stage_get(stage_id=stage_id)
+    form = GateForm(request.POST, prefix="gate")
+    if form.is_valid():
+        try:
+            gate_create(stage_id=stage.pk, user=request.user, **form.cleaned_data)
+        except DomainError as err:
+            add_domain_error(form, err)
+        else:
+            return _done(request, stage, _("Gate added."))
+    return _setup_page(request, stage, status=400, gate_form=form)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.ADMIN)
+@not_found_on_domain_error
+def gate_edit(request: HttpRequest, stage_id: int, gate_id: int) -> HttpResponse:
+    stage = stage_get(stage_id=stage_id)
+    gate = _gate_of(stage_setup_view(stage=stage), gate_id)
+    if request.method == "POST":
+        form = GateForm(request.POST)
+        if form.is_valid():
+            try:
+                gate_update(gate_id=gate.pk, user=request.user, **form.cleaned_data)
+            except DomainError as err:
+                add_domain_error(form, err)
+            else:
+                return _done(request, stage, _("Gate saved."))
+    else:
+        form = GateForm(initial={field: getattr(gate, field) for field in GateForm.base_fields})
+    context = {
+        "stage": stage,
+        "tab": "setup",
+        "form": form,
+        "title": _("Change gate “%(name)s”") % {"name": gate.name},
+    }
+    return render(request, "staff/setup_edit.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.ADMIN)
+@not_found_on_domain_error
+def gate_remove(request: HttpRequest, stage_id: int, gate_id: int) -> HttpResponse:
+    stage = stage_get(stage_id=stage_id)
+    gate = _gate_of(stage_setup_view(stage=stage), gate_id)
+    error = None
+    if request.method == "POST":
+        try:
+            gate_delete(gate_id=gate.pk, user=request.user)
+        except DomainError as err:
+            error = err.message
+        else:
+            return _done(request, stage, _("Gate removed."))
+    question = _("Remove the gate “%(name)s” from this stage?") % {"name": gate.name}
+    return _confirm_page(request, stage, question=question, error=error)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+@not_found_on_domain_error
+def participation_add(request: HttpRequest, stage_id: int) -> HttpResponse:
+    stage = stage_get(stage_id=stage_id)
+    form = _participation_form(stage, stage_setup_view(stage=stage), request.POST)
+    if form.is_valid():
+        try:
+            participation_create(
+                stage_id=stage.pk,
+                team_id=form.cleaned_data["team"],
+                user=request.user,
+                individual_criterion_ids=form.cleaned_data.get("individual_criteria", ()),
+            )
+        except DomainError as err:
+            add_domain_error(form, err)
+        else:
+            return _done(request, stage, _("Team added to the stage."))
+    return _setup_page(request, stage, status=400, participation_form=form)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.ADMIN)
+@not_found_on_domain_error
+def participation_remove(
+    request: HttpRequest, stage_id: int, participation_id: int
+) -> HttpResponse:
+    stage = stage_get(stage_id=stage_id)
+    participation = _participation_of(stage_setup_view(stage=stage), participation_id)
+    error = None
+    if request.method == "POST":
+        try:
+            participation_delete(participation_id=participation.pk, user=request.user)
+        except DomainError as err:
+            error = err.message
+        else:
+            return _done(request, stage, _("Team taken out of the stage."))
+    question = _("Take %(team)s out of this stage?") % {"team": participation.team.name}
+    return _confirm_page(request, stage, question=question, error=error)
+
+
+def _confirm_page(
+    request: HttpRequest, stage: Stage, *, question: str, error: str | None
+) -> HttpResponse:
+    """The confirm step of a removal (GET), or the service's refusal of it (POST)."""
+    context = {"stage": stage, "tab": "setup", "question": question, "error": error}
+    return render(request, "staff/setup_remove.html", context, status=400 if error else 200)

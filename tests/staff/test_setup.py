@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from programs.models import Criterion, Stage
+from evaluations.models import Participation
+from programs.models import Criterion, Gate, Stage
 from tests.builders import build_stage
+from tests.factories import CriterionFactory, GateResultFactory, ScoreFactory, TeamFactory
 from tests.staff.conftest import PEOPLE, assert_access
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +92,236 @@ def test_setup_in_english_and_korean(as_person, planned):
         in as_person("admin", language="en").get(path(planned)).content.decode()
     )
     assert "평가 항목과 만점" in as_person("admin").get(path(planned)).content.decode()
+
+
+# --- Criteria, gates and teams taking part --------------------------------------------------
+
+
+def field_block(html: str, name: str) -> str:
+    """The form field's own block (label, input, its errors) on the rendered page."""
+    start = html.index(f'name="{name}"')
+    start = html.rindex('<div class="field">', 0, start)
+    end = html.find('<div class="field">', start + 1)
+    return html[start : end if end != -1 else len(html)]
+
+
+NEW_CRITERION = {
+    "new-code": "safety",
+    "new-name_ko": "안전성",
+    "new-name_en": "Safety",
+    "new-aggregation": "sum",
+    "new-max_points": "10",
+    "new-order": "20",
+}
+
+
+def test_admin_adds_a_criterion_with_a_child_changes_it_and_removes_both(as_person, planned):
+    client = as_person("admin")
+    response = client.post(path(planned, "criteria/"), NEW_CRITERION, follow=True)
+    assert "평가 항목을 추가했습니다" in response.content.decode()
+    safety = Criterion.objects.get(stage=planned.stage, code="safety")
+    client.post(
+        path(planned, "criteria/"),
+        {
+            "new-code": "red-team",
+            "new-name_ko": "레드팀",
+            "new-name_en": "Red team",
+            "new-parent": str(safety.pk),
+            "new-aggregation": "mean",
+            "new-max_points": "10",
+            "new-is_individual": "on",
+            "new-order": "1",
+        },
+    )
+    child = Criterion.objects.get(stage=planned.stage, code="red-team")
+    assert (child.parent_id, child.aggregation, child.is_individual) == (safety.pk, "mean", True)
+    page = client.get(path(planned)).content.decode()
+    assert "레드팀" in page and 'data-testid="remove-red-team"' in page
+
+    edit = client.get(path(planned, f"criteria/{child.pk}/")).content.decode()
+    assert 'value="레드팀"' in edit and 'value="10.0"' in edit
+    client.post(
+        path(planned, f"criteria/{child.pk}/"),
+        {
+            "code": "red-team",
+            "name_ko": "레드팀 평가",
+            "name_en": "Red teaming",
+            "parent": "",
+            "aggregation": "median",
+            "max_points": "12.5",
+            "order": "3",
+        },
+    )
+    child.refresh_from_db()
+    assert (child.name_ko, child.parent_id, child.aggregation) == ("레드팀 평가", None, "median")
+    assert (child.max_points, child.is_individual) == (Decimal("12.5"), False)
+
+    client.post(path(planned, f"criteria/{child.pk}/"), {**_as_edit(child), "parent": safety.pk})
+    confirm = client.get(path(planned, f"criteria/{safety.pk}/remove/")).content.decode()
+    assert "안전성" in confirm and "하위 항목 1개" in confirm
+    assert Criterion.objects.filter(pk=safety.pk).exists()  # asking removes nothing
+    response = client.post(path(planned, f"criteria/{safety.pk}/remove/"), follow=True)
+    assert "평가 항목을 삭제했습니다" in response.content.decode()
+    assert not Criterion.objects.filter(code__in=("safety", "red-team")).exists()
+
+
+def _as_edit(criterion: Criterion) -> dict[str, str]:
+    return {
+        "code": criterion.code,
+        "name_ko": criterion.name_ko,
+        "name_en": criterion.name_en,
+        "aggregation": criterion.aggregation,
+        "max_points": str(criterion.max_points or ""),
+        "order": str(criterion.order),
+    }
+
+
+def test_a_refused_criterion_shows_the_message_beside_its_field_and_saves_nothing(
+    as_person, planned
+):
+    client = as_person("admin")
+    response = client.post(path(planned, "criteria/"), {**NEW_CRITERION, "new-max_points": "0"})
+    assert response.status_code == 400
+    block = field_block(response.content.decode(), "new-max_points")
+    assert "배점은 0보다 크고" in block
+    assert not Criterion.objects.filter(code="safety").exists()
+
+    taken = client.post(path(planned, "criteria/"), {**NEW_CRITERION, "new-code": "nia"})
+    assert "“nia”인 평가 항목이 이미 있습니다" in field_block(taken.content.decode(), "new-code")
+
+    expert = planned.criteria["expert"]
+    edit = client.post(
+        path(planned, f"criteria/{expert.pk}/"), {**_as_edit(expert), "max_points": "abc"}
+    )
+    assert edit.status_code == 400
+    assert "배점은 0보다 크고" in field_block(edit.content.decode(), "max_points")
+
+
+def test_the_structure_is_fixed_once_scoring_began(as_person):
+    scenario = build_stage(teams=("alpha",))
+    client = as_person("admin")
+    page = client.get(path(scenario)).content.decode()
+    assert 'data-testid="criterion-add"' not in page and "remove-expert" not in page
+    response = client.post(path(scenario, f"criteria/{scenario.criteria['expert'].pk}/remove/"))
+    assert response.status_code == 400
+    assert "예정 상태일 때 정합니다" in response.content.decode()
+    assert Criterion.objects.filter(pk=scenario.criteria["expert"].pk).exists()
+    refused = client.post(path(scenario, "criteria/"), NEW_CRITERION)
+    assert "예정 상태일 때 정합니다" in refused.content.decode()
+    assert not Criterion.objects.filter(code="safety").exists()
+
+
+def test_a_criterion_with_marks_is_not_removed(as_person, planned):
+    nia = planned.criteria["nia"]
+    ScoreFactory(participation=planned.participations["alpha"], criterion=nia, value=5)
+    benchmark = planned.criteria["benchmark"]
+    response = as_person("admin").post(path(planned, f"criteria/{benchmark.pk}/remove/"))
+    assert response.status_code == 400
+    assert "입력된 점수가 있습니다" in response.content.decode()
+    assert Criterion.objects.filter(pk__in=(benchmark.pk, nia.pk)).count() == 2
+
+
+def test_admin_adds_changes_and_removes_a_gate(as_person, planned):
+    client = as_person("admin")
+    new_gate = {"gate-code": "license", "gate-name_ko": "라이선스", "gate-name_en": "Licence"}
+    response = client.post(path(planned, "gates/"), new_gate, follow=True)
+    assert "라이선스" in response.content.decode()
+    gate = Gate.objects.get(stage=planned.stage, code="license")
+    twice = client.post(path(planned, "gates/"), new_gate)
+    assert twice.status_code == 400
+    assert "“license”인 필수 요건이 이미 있습니다" in field_block(
+        twice.content.decode(), "gate-code"
+    )
+    assert Gate.objects.filter(stage=planned.stage, code="license").count() == 1
+
+    client.post(
+        path(planned, f"gates/{gate.pk}/"),
+        {"code": "license", "name_ko": "오픈소스 라이선스", "name_en": "Open licence"},
+    )
+    gate.refresh_from_db()
+    assert gate.name_ko == "오픈소스 라이선스"
+
+    assert (
+        "오픈소스 라이선스"
+        in client.get(path(planned, f"gates/{gate.pk}/remove/")).content.decode()
+    )
+    client.post(path(planned, f"gates/{gate.pk}/remove/"))
+    assert not Gate.objects.filter(pk=gate.pk).exists()
+
+
+def test_a_gate_with_results_is_not_removed(as_person, planned):
+    GateResultFactory(participation=planned.participations["alpha"], gate=planned.gate)
+    response = as_person("admin").post(path(planned, f"gates/{planned.gate.pk}/remove/"))
+    assert "기록된 판정이 있습니다" in response.content.decode()
+    assert Gate.objects.filter(pk=planned.gate.pk).exists()
+
+
+def test_admin_takes_a_team_out_and_back_in(as_person, planned):
+    client = as_person("admin")
+    beta = planned.participations["beta"]
+    assert "beta" in client.get(path(planned, f"teams/{beta.pk}/remove/")).content.decode()
+    client.post(path(planned, f"teams/{beta.pk}/remove/"))
+    assert not Participation.objects.filter(pk=beta.pk).exists()
+
+    Criterion.objects.filter(pk=planned.criteria["individual"].pk).update(is_individual=True)
+    page = client.get(path(planned)).content.decode()
+    assert 'data-testid="team-add"' in page
+    client.post(
+        path(planned, "teams/"),
+        {
+            "join-team": planned.teams["beta"].pk,
+            "join-individual_criteria": [planned.criteria["individual"].pk],
+        },
+    )
+    again = Participation.objects.get(stage=planned.stage, team=planned.teams["beta"])
+    assert list(again.individual_criteria.values_list("code", flat=True)) == ["individual"]
+
+
+def test_a_team_with_marks_is_not_taken_out(as_person, planned):
+    alpha = planned.participations["alpha"]
+    ScoreFactory(participation=alpha, criterion=planned.criteria["nia"], value=5)
+    response = as_person("admin").post(path(planned, f"teams/{alpha.pk}/remove/"))
+    assert response.status_code == 400
+    assert "입력된 점수나 필수 요건 판정이 있습니다" in response.content.decode()
+    assert Participation.objects.filter(pk=alpha.pk).exists()
+
+
+def test_a_team_of_another_program_cannot_be_added(as_person, planned):
+    outsider = TeamFactory()
+    response = as_person("admin").post(path(planned, "teams/"), {"join-team": outsider.pk})
+    assert response.status_code == 400
+    assert not Participation.objects.filter(team=outsider).exists()
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "criteria/",
+        "criteria/{c}/",
+        "criteria/{c}/remove/",
+        "gates/",
+        "gates/{g}/",
+        "gates/{g}/remove/",
+        "teams/",
+        "teams/{p}/remove/",
+    ],
+)
+@pytest.mark.parametrize(
+    ("person", "status"),
+    [("anonymous", 302), ("norole", 403), ("clerk", 403), ("verifier", 403)],
+)
+def test_only_an_administrator_changes_the_setup(as_person, planned, action, person, status):
+    rest = action.format(
+        c=planned.criteria["nia"].pk, g=planned.gate.pk, p=planned.participations["alpha"].pk
+    )
+    response = as_person(person).post(path(planned, rest), {})
+    assert response.status_code == status
+    assert Criterion.objects.filter(pk=planned.criteria["nia"].pk).exists()
+    assert Gate.objects.filter(pk=planned.gate.pk).exists()
+    assert Participation.objects.filter(pk=planned.participations["alpha"].pk).exists()
+
+
+def test_another_stages_criterion_is_not_found(as_person, planned):
+    next_criterion = CriterionFactory(stage=Stage.objects.get(slug="stage-2"), code="x")
+    response = as_person("admin").get(path(planned, f"criteria/{next_criterion.pk}/remove/"))
+    assert response.status_code == 404

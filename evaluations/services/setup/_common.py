@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.roles import Role, user_has_role
 from evaluations.services.recompute import stage_inputs_changed
 from programs.errors import DomainError, NotFound, PermissionDenied, domain_error_from_validation
-from programs.models import Source, Stage
+from programs.models import Criterion, Gate, Source, Stage
 
 
 class _Unset:
@@ -108,6 +108,23 @@ def require_late_change_allowed(
             field=field,
             params={"what": what, "stage": stage.name, "status": status_label(stage)},
         )
+
+
+def require_unused_code(obj: Criterion | Gate) -> None:
+    """A code is unique in its stage: say so beside the code field, in words staff understand.
+
+    Callers hold the stage's row lock, so two adds of one code wait for each other; the database
+    constraint stays the last line. `full_clean()` alone would say "Gate with this Stage and Code
+    already exists", above the form rather than beside the code.
+    """
+    taken = type(obj)._default_manager.filter(stage_id=obj.stage_id, code=obj.code)
+    if not obj.code or not taken.exclude(pk=obj.pk).exists():
+        return
+    if isinstance(obj, Criterion):
+        message = _("This stage already has a criterion with the code “%(code)s”.")
+    else:
+        message = _("This stage already has a gate with the code “%(code)s”.")
+    raise DomainError(message, code="duplicate_code", field="code", params={"code": obj.code})
 
 
 def validate(obj: models.Model, **kwargs: Any) -> None:

@@ -26,6 +26,7 @@ from evaluations.services.setup._common import (
     require_admin,
     require_late_change_allowed,
     require_planned,
+    require_unused_code,
     sources_by_id,
     stage_locked,
     validate,
@@ -74,6 +75,7 @@ def _parse_optional_points(raw: Any, *, field: str) -> Decimal | None:
 
 
 def _criterion_clean(criterion: Criterion) -> None:
+    require_unused_code(criterion)
     try:
         criterion.full_clean(validate_unique=True, validate_constraints=True)
     except ValidationError as error:
@@ -302,6 +304,7 @@ def gate_create(
             description_ko=description_ko,
             description_en=description_en,
         )
+        require_unused_code(gate)
         validate(gate)
         gate.save()
         if source_ids:
@@ -346,6 +349,7 @@ def gate_update(
         if changed:
             for field, value in changed.items():
                 setattr(gate, field, value)
+            require_unused_code(gate)
             validate(gate)
             gate.save()
         if source_ids is not UNSET:
