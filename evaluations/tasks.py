@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import Task, shared_task
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from evaluations.services import imports, publication, recompute
 
@@ -80,10 +80,14 @@ class ImportTask(Task):
         self, exc: BaseException, task_id: str, args: tuple, kwargs: dict, einfo: object
     ) -> None:
         # Called after the last retry, or at once for an unexpected error; never for a retry.
-        # The connection the failure came through may be broken: start from a fresh one.
-        close_old_connections()
         import_id = kwargs.get("import_id", args[0] if args else None)
-        if import_id is not None:
+        if import_id is None:
+            return
+        try:
+            imports.score_import_interrupted(import_id=int(import_id))
+        except DatabaseError:
+            # The failure may have been the connection itself: once more on a fresh one.
+            connection.close()
             imports.score_import_interrupted(import_id=int(import_id))
 
 

@@ -229,7 +229,7 @@ def test_admin_adds_changes_and_removes_a_gate(as_person, planned):
     gate = Gate.objects.get(stage=planned.stage, code="license")
     twice = client.post(path(planned, "gates/"), new_gate)
     assert twice.status_code == 400
-    assert "“license”인 필수 요건이 이미 있습니다" in field_block(
+    assert "“license”인 통과 요건이 이미 있습니다" in field_block(
         twice.content.decode(), "gate-code"
     )
     assert Gate.objects.filter(stage=planned.stage, code="license").count() == 1
@@ -282,7 +282,7 @@ def test_a_team_with_marks_is_not_taken_out(as_person, planned):
     ScoreFactory(participation=alpha, criterion=planned.criteria["nia"], value=5)
     response = as_person("admin").post(path(planned, f"teams/{alpha.pk}/remove/"))
     assert response.status_code == 400
-    assert "입력된 점수나 필수 요건 판정이 있습니다" in response.content.decode()
+    assert "입력된 점수나 통과 요건 판정이 있습니다" in response.content.decode()
     assert Participation.objects.filter(pk=alpha.pk).exists()
 
 
