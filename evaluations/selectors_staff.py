@@ -22,7 +22,7 @@ from evaluations.models import (
 from programs.errors import NotFound
 from programs.models import Criterion, Gate, Program, Stage
 from programs.numbers import decimal_text
-from teams.models import Team
+from teams.models import AIModel, Team
 
 
 def sent_back_q() -> Q:
@@ -273,6 +273,16 @@ def teams_outside_stage(*, stage: Stage) -> list[Team]:
         .exclude(participations__stage=stage)
         .order_by("name_ko")
     )
+
+
+def team_ai_models(*, team_id: int) -> list[AIModel]:
+    """A team's own AI models: what it may list as submitted to a stage."""
+    return list(AIModel.objects.filter(team_id=team_id).order_by("name"))
+
+
+def setup_item_exists(*, model: type[Criterion | Gate | Participation], pk: int) -> bool:
+    """Whether a criterion, gate or participation still exists (in any stage)."""
+    return model.objects.filter(pk=pk).exists()
 
 
 # --- Review and decision (staff review screen) ----------------------------------------------

@@ -126,3 +126,53 @@ class ParticipationForm(forms.Form):
         self.fields["individual_criteria"].choices = own_criteria  # type: ignore[attr-defined]
         if not own_criteria:
             del self.fields["individual_criteria"]
+
+
+class _ServiceCheckedChoices(forms.TypedMultipleChoiceField):
+    """Checkboxes whose ids the service checks (a team's own models, the stage's own criteria), so
+    a refusal reads the same here as anywhere else and shows beside this field."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class ParticipationEditForm(forms.Form):
+    ai_models = _ServiceCheckedChoices(
+        label=_("Models submitted"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    individual_criteria = _ServiceCheckedChoices(
+        label=_("Its own criteria"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    ranked = forms.BooleanField(
+        label=_("Ranked"),
+        required=False,
+        help_text=_("Off for a team that joined after scoring began."),
+    )
+    note = forms.CharField(label=_("Note on the team"), max_length=300, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        ai_models: list[tuple[int, str]],
+        own_criteria: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ai_models"].choices = ai_models  # type: ignore[attr-defined]
+        self.fields["individual_criteria"].choices = own_criteria  # type: ignore[attr-defined]
+        if not own_criteria:
+            # Not sent, so the service leaves the team's own criteria as they are.
+            del self.fields["individual_criteria"]
+
+    def service_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        values = {"ai_model_ids": data["ai_models"], "ranked": data["ranked"], "note": data["note"]}
+        if "individual_criteria" in data:
+            values["individual_criterion_ids"] = data["individual_criteria"]
+        return values

@@ -49,6 +49,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("stages/<int:stage_id>/setup/teams/", setup.participation_add, name="participation_add"),
     path(
+        "stages/<int:stage_id>/setup/teams/<int:participation_id>/",
+        setup.participation_edit,
+        name="participation_edit",
+    ),
+    path(
         "stages/<int:stage_id>/setup/teams/<int:participation_id>/remove/",
         setup.participation_remove,
         name="participation_remove",

@@ -6,7 +6,8 @@ An administrator also adds, changes and removes criteria and gates and takes tea
 each through its `evaluations.services.setup` service, which decides what is still allowed
 (criteria and gates only while planned); the screen offers these forms only while planned. A
 refused form comes back with the service's message beside the field it names; a removal asks
-first on a page of its own (GET), and happens only on the POST from it."""
+first on a page of its own (GET), and happens only on the POST from it. A team already taking part
+is changed on its own page (the models it submitted, its own criteria, ranked, the note)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ from evaluations.models import Participation
 from evaluations.roles import Role
 from evaluations.selectors_staff import (
     StageSetup,
+    setup_item_exists,
     stage_get,
     stage_setup_view,
+    team_ai_models,
     teams_outside_stage,
 )
 from evaluations.services.lifecycle import stage_open
@@ -38,12 +41,13 @@ from evaluations.services.setup import (
     gate_update,
     participation_create,
     participation_delete,
+    participation_update,
 )
 from programs.errors import DomainError
 from programs.models import Criterion, Gate, Stage
 from programs.numbers import decimal_text
 from staff.access import ANY_STAFF, role_required
-from staff.forms import CriterionForm, GateForm, ParticipationForm
+from staff.forms import CriterionForm, GateForm, ParticipationEditForm, ParticipationForm
 from staff.views.errors import add_domain_error, not_found_on_domain_error
 
 
@@ -190,6 +194,21 @@ def _participation_of(setup: StageSetup, participation_id: int) -> Participation
     return found
 
 
+def _already_removed(
+    request: HttpRequest,
+    stage: Stage,
+    model: type[Criterion | Gate | Participation],
+    pk: int,
+    message: str,
+) -> HttpResponse:
+    """The removal posted again (a second click, a reload) once the item is gone: say so rather
+    than 404. An item that still exists elsewhere (another stage's) stays not found."""
+    if request.method != "POST" or setup_item_exists(model=model, pk=pk):
+        raise Http404
+    messages.info(request, message)
+    return redirect("staff:stage_setup", stage_id=stage.pk)
+
+
 def _done(request: HttpRequest, stage: Stage, message: str) -> HttpResponse:
     messages.success(request, message)
     return redirect("staff:stage_setup", stage_id=stage.pk)
@@ -252,7 +271,11 @@ def criterion_edit(request: HttpRequest, stage_id: int, criterion_id: int) -> Ht
 @not_found_on_domain_error
 def criterion_remove(request: HttpRequest, stage_id: int, criterion_id: int) -> HttpResponse:
     stage = stage_get(stage_id=stage_id)
-    criterion, below = _criterion_of(stage_setup_view(stage=stage), criterion_id)
+    try:
+        criterion, below = _criterion_of(stage_setup_view(stage=stage), criterion_id)
+    except Http404:
+        gone = _("The criterion was already removed.")
+        return _already_removed(request, stage, Criterion, criterion_id, gone)
     error = None
     if request.method == "POST":
         try:
@@ -314,7 +337,11 @@ def gate_edit(request: HttpRequest, stage_id: int, gate_id: int) -> HttpResponse
 @not_found_on_domain_error
 def gate_remove(request: HttpRequest, stage_id: int, gate_id: int) -> HttpResponse:
     stage = stage_get(stage_id=stage_id)
-    gate = _gate_of(stage_setup_view(stage=stage), gate_id)
+    try:
+        gate = _gate_of(stage_setup_view(stage=stage), gate_id)
+    except Http404:
+        gone = _("The gate was already removed.")
+        return _already_removed(request, stage, Gate, gate_id, gone)
     error = None
     if request.method == "POST":
         try:
@@ -355,7 +382,11 @@ def participation_remove(
     request: HttpRequest, stage_id: int, participation_id: int
 ) -> HttpResponse:
     stage = stage_get(stage_id=stage_id)
-    participation = _participation_of(stage_setup_view(stage=stage), participation_id)
+    try:
+        participation = _participation_of(stage_setup_view(stage=stage), participation_id)
+    except Http404:
+        gone = _("The team was already taken out of the stage.")
+        return _already_removed(request, stage, Participation, participation_id, gone)
     error = None
     if request.method == "POST":
         try:
@@ -366,6 +397,49 @@ def participation_remove(
             return _done(request, stage, _("Team taken out of the stage."))
     question = _("Take %(team)s out of this stage?") % {"team": participation.team.name}
     return _confirm_page(request, stage, question=question, error=error)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.ADMIN)
+@not_found_on_domain_error
+def participation_edit(request: HttpRequest, stage_id: int, participation_id: int) -> HttpResponse:
+    """A team's models submitted, own criteria, ranked and note; the service decides whether the
+    stage still allows it (the setup screen links here only while the stage is planned)."""
+    stage = stage_get(stage_id=stage_id)
+    setup = stage_setup_view(stage=stage)
+    participation = _participation_of(setup, participation_id)
+    choices: dict[str, Any] = {
+        "ai_models": [(m.pk, m.name) for m in team_ai_models(team_id=participation.team_id)],
+        "own_criteria": [
+            (c.pk, f"{c.name} ({c.code})") for c, _depth, _leaf in setup.criteria if c.is_individual
+        ],
+    }
+    if request.method == "POST":
+        form = ParticipationEditForm(request.POST, **choices)
+        if form.is_valid():
+            try:
+                participation_update(
+                    participation_id=participation.pk, user=request.user, **form.service_values()
+                )
+            except DomainError as err:
+                add_domain_error(form, err)
+            else:
+                return _done(request, stage, _("Team saved."))
+    else:
+        initial = {
+            "ai_models": [m.pk for m in participation.ai_models.all()],
+            "individual_criteria": [c.pk for c in participation.individual_criteria.all()],
+            "ranked": participation.ranked,
+            "note": participation.note,
+        }
+        form = ParticipationEditForm(initial=initial, **choices)
+    context = {
+        "stage": stage,
+        "tab": "setup",
+        "form": form,
+        "title": _("Change %(team)s in this stage") % {"team": participation.team.name},
+    }
+    return render(request, "staff/setup_edit.html", context, status=400 if form.errors else 200)
 
 
 def _confirm_page(

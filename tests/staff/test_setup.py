@@ -9,8 +9,15 @@ import pytest
 
 from evaluations.models import Participation
 from programs.models import Criterion, Gate, Stage
+from teams.models import Team
 from tests.builders import build_stage
-from tests.factories import CriterionFactory, GateResultFactory, ScoreFactory, TeamFactory
+from tests.factories import (
+    AIModelFactory,
+    CriterionFactory,
+    GateResultFactory,
+    ScoreFactory,
+    TeamFactory,
+)
 from tests.staff.conftest import PEOPLE, assert_access
 
 pytestmark = pytest.mark.django_db
@@ -303,6 +310,7 @@ def test_a_team_of_another_program_cannot_be_added(as_person, planned):
         "gates/{g}/",
         "gates/{g}/remove/",
         "teams/",
+        "teams/{p}/",
         "teams/{p}/remove/",
     ],
 )
@@ -325,3 +333,106 @@ def test_another_stages_criterion_is_not_found(as_person, planned):
     next_criterion = CriterionFactory(stage=Stage.objects.get(slug="stage-2"), code="x")
     response = as_person("admin").get(path(planned, f"criteria/{next_criterion.pk}/remove/"))
     assert response.status_code == 404
+
+
+def test_admin_changes_a_teams_models_own_criteria_ranked_and_note(as_person, planned):
+    client = as_person("admin")
+    alpha = planned.participations["alpha"]
+    first = AIModelFactory(team=planned.teams["alpha"], name="Alpha-1")
+    second = AIModelFactory(team=planned.teams["alpha"], name="Alpha-2")
+    AIModelFactory(team=planned.teams["beta"], name="Beta-1")
+    alpha.ai_models.set([first])
+    own = planned.criteria["individual"]
+    Criterion.objects.filter(pk=own.pk).update(is_individual=True)
+
+    setup_page = client.get(path(planned)).content.decode()
+    assert f"teams/{alpha.pk}/" in setup_page
+    page = client.get(path(planned, f"teams/{alpha.pk}/")).content.decode()
+    assert "Alpha-2" in page and "Beta-1" not in page  # only the team's own models
+    assert "checked" in field_block(page, "ai_models")
+
+    response = client.post(
+        path(planned, f"teams/{alpha.pk}/"),
+        {
+            "ai_models": [second.pk],
+            "individual_criteria": [own.pk],
+            "ranked": "on",
+            "note": "  늦게 합류  ",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == path(planned)
+    alpha.refresh_from_db()
+    assert list(alpha.ai_models.all()) == [second]
+    assert list(alpha.individual_criteria.values_list("code", flat=True)) == ["individual"]
+    assert alpha.note == "늦게 합류"
+    shown = client.get(path(planned)).content.decode()
+    assert "팀 정보를 저장했습니다" in shown and "늦게 합류" in shown and "Alpha-2" in shown
+
+
+def test_a_refused_team_change_shows_beside_its_field_and_saves_nothing(as_person, planned):
+    alpha = planned.participations["alpha"]
+    AIModelFactory(team=planned.teams["alpha"], name="Alpha-1")
+    foreign = AIModelFactory(team=planned.teams["beta"], name="Beta-1")
+    response = as_person("admin").post(
+        path(planned, f"teams/{alpha.pk}/"),
+        {"ai_models": [foreign.pk], "ranked": "on", "note": "바뀌면 안 됨"},
+    )
+    assert response.status_code == 400
+    assert "제출 모델로 지정할 수 있습니다" in field_block(response.content.decode(), "ai_models")
+    alpha.refresh_from_db()
+    assert alpha.note == ""  # the note was valid, but nothing of a refused change is saved
+    assert not alpha.ai_models.exists()
+
+    # A planned stage has no team that joined after scoring began.
+    unranked = as_person("admin").post(path(planned, f"teams/{alpha.pk}/"), {"note": "x"})
+    assert unranked.status_code == 400
+    assert "순위를 제외할 수 없습니다" in field_block(unranked.content.decode(), "ranked")
+    alpha.refresh_from_db()
+    assert (alpha.ranked, alpha.note) == (True, "")
+
+
+def test_a_team_that_joined_during_scoring_is_set_unranked(as_person):
+    # The setup screen offers the page only while planned; the service also allows it in scoring.
+    scenario = build_stage(teams=("alpha",), status=Stage.Status.SCORING)
+    alpha = scenario.participations["alpha"]
+    later = Stage.objects.get(slug="stage-2")  # joined through a call after stage 1 began
+    Team.objects.filter(pk=alpha.team_id).update(joined_stage=later)
+    response = as_person("admin").post(path(scenario, f"teams/{alpha.pk}/"), {"note": "늦게 합류"})
+    assert response.status_code == 302
+    alpha.refresh_from_db()
+    assert (alpha.ranked, alpha.note) == (False, "늦게 합류")
+
+
+def test_a_team_of_a_stage_in_review_is_not_changed_and_the_page_says_why(as_person):
+    scenario = build_stage(teams=("alpha",), status=Stage.Status.REVIEW)
+    alpha = scenario.participations["alpha"]
+    client = as_person("admin")
+    assert f"teams/{alpha.pk}/" not in client.get(path(scenario)).content.decode()
+    response = client.post(path(scenario, f"teams/{alpha.pk}/"), {"note": "x"})
+    assert response.status_code == 400
+    assert "참가 팀은 단계가 예정 또는 채점 중일 때 관리합니다" in response.content.decode()
+    alpha.refresh_from_db()
+    assert alpha.note == ""
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("criterion", "이 평가 항목은 이미 삭제되었습니다"),
+        ("gate", "이 통과 요건은 이미 삭제되었습니다"),
+        ("team", "이 팀은 이미 이 단계에서 빠졌습니다"),
+    ],
+)
+def test_a_removal_posted_twice_says_it_was_already_removed(as_person, planned, kind, message):
+    rest = {
+        "criterion": f"criteria/{planned.criteria['common'].pk}/remove/",
+        "gate": f"gates/{planned.gate.pk}/remove/",
+        "team": f"teams/{planned.participations['beta'].pk}/remove/",
+    }[kind]
+    client = as_person("admin")
+    assert client.post(path(planned, rest)).status_code == 302
+    again = client.post(path(planned, rest), follow=True)
+    assert again.status_code == 200
+    assert again.redirect_chain == [(path(planned), 302)]
+    assert message in again.content.decode()
