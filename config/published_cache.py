@@ -209,7 +209,9 @@ class PublishedResponseCacheMiddleware:
         if entry is not None:
             return self.serve(request, entry)
         response = self.get_response(request)
-        entry = self.storable(response)
+        # Kept from GETs only: a server may drop a HEAD answer's body on its way out, and
+        # such an answer must never become what a GET is given.
+        entry = self.storable(response) if request.method == "GET" else None
         if entry is not None:
             local.put(key, entry)
             cache.set(key, entry, int(settings.PUBLISHED_CACHE_SECONDS))

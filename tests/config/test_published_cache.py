@@ -39,6 +39,15 @@ def test_a_repeated_anonymous_read_is_the_same_answer_from_the_cache(client: Cli
     assert client.get("/")["X-Frame-Options"] == "DENY"
 
 
+def test_a_head_request_first_never_leaves_an_empty_answer_for_gets(client: Client) -> None:
+    build_stage()
+    client.head("/stages/stage-1/")
+    first = client.get("/stages/stage-1/")
+    assert first.get("X-Cache") != "hit" and b"</html>" in first.content
+    again = client.get("/stages/stage-1/")
+    assert again["X-Cache"] == "hit" and again.content == first.content
+
+
 def test_a_cached_api_answer_still_gets_cors_headers_for_its_own_origin(client: Client) -> None:
     build_stage()
     client.get("/api/v1/stages/")
