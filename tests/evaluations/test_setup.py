@@ -172,6 +172,12 @@ def test_participations_keep_their_models_and_own_criteria_in_the_history(scored
         participation_update(participation_id=participation.pk, user=clerk, ai_model_ids=[other.pk])
     assert refused.value.field == "ai_models"
 
+    # A note is kept without the spaces around it, as when the participation was made.
+    noted = participation_update(
+        participation_id=participation.pk, user=clerk, note="  늦게 합류  "
+    )
+    assert noted.note == "늦게 합류"
+
     participation_delete(participation_id=participation.pk, user=clerk, reason="Wrong stage")
     assert not Participation.objects.filter(pk=participation.pk).exists()
 

@@ -125,6 +125,8 @@ def participation_update(
         stage = stage_locked(participation.stage_id)
         participation.stage = stage
         _participation_editable(stage, user)
+        if note is not UNSET:
+            note = note.strip()  # as when the participation was made
         changed = changed_values(participation, given_values({"ranked": ranked, "note": note}))
         inputs_changed = "ranked" in changed
         if changed:
