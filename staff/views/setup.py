@@ -32,16 +32,18 @@ from evaluations.selectors_staff import (
     teams_outside_stage,
 )
 from evaluations.services.lifecycle import stage_open
-from evaluations.services.rules import criterion_update, stage_rule_update
 from evaluations.services.setup import (
+    criteria_max_points_update,
     criterion_create,
     criterion_delete,
+    criterion_update,
     gate_create,
     gate_delete,
     gate_update,
     participation_create,
     participation_delete,
     participation_update,
+    stage_rules_update,
 )
 from programs.errors import DomainError
 from programs.models import Criterion, Gate, Stage
@@ -85,13 +87,15 @@ def _setup_page(
 @role_required(Role.ADMIN)
 @not_found_on_domain_error
 def setup_weights(request: HttpRequest, stage_id: int) -> HttpResponse:
-    """Save every maximum typed on the setup screen; the first refusal stops and is shown."""
+    """Save every maximum typed on the setup screen, all or nothing; a refusal is shown."""
     stage = stage_get(stage_id=stage_id)
+    typed = {
+        int(key[4:]): raw.strip()
+        for key, raw in request.POST.items()
+        if key.startswith("max:") and key[4:].isdigit() and raw.strip()
+    }
     try:
-        for key, raw in request.POST.items():
-            if not key.startswith("max:") or raw.strip() == "":
-                continue
-            criterion_update(criterion_id=int(key[4:]), user=request.user, max_points=raw.strip())
+        criteria_max_points_update(stage_id=stage.pk, user=request.user, max_points=typed)
     except DomainError as err:
         messages.error(request, err.message)
     else:
@@ -112,7 +116,7 @@ def setup_rule(request: HttpRequest, stage_id: int) -> HttpResponse:
             threshold = Decimal(threshold_raw) if threshold_raw else None
         except (ValueError, InvalidOperation):
             raise DomainError(_("Enter the number of teams as a whole number.")) from None
-        stage_rule_update(
+        stage_rules_update(
             stage_id=stage.pk,
             user=request.user,
             elimination_rule=request.POST.get("elimination_rule", ""),

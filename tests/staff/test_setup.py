@@ -16,6 +16,7 @@ from tests.factories import (
     CriterionFactory,
     GateResultFactory,
     ScoreFactory,
+    StageFactory,
     TeamFactory,
 )
 from tests.staff.conftest import PEOPLE, assert_access
@@ -78,6 +79,31 @@ def test_weights_are_fixed_once_scoring_began(as_person):
     expert.refresh_from_db()
     assert expert.max_points == Decimal("35")
     assert "고정" in response.content.decode()
+
+
+def test_weights_are_saved_all_or_nothing(as_person, planned):
+    """One maximum refused leaves every other one typed with it unsaved, and says why."""
+    client = as_person("admin")
+    expert, user = planned.criteria["expert"], planned.criteria["user"]
+    before = Criterion.objects.get(pk=user.pk).max_points
+    response = client.post(
+        path(planned, "weights/"), {f"max:{expert.pk}": "35", f"max:{user.pk}": "-3"}, follow=True
+    )
+    expert.refresh_from_db()
+    user.refresh_from_db()
+    assert expert.max_points is None and user.max_points == before
+    assert 'class="message message--error"' in response.content.decode()
+
+
+def test_a_weight_of_another_stage_is_not_set_from_this_one(as_person, planned):
+    other = StageFactory(
+        program=planned.stage.program, order=9, slug="other", status=Stage.Status.PLANNED
+    )
+    criterion = CriterionFactory(stage=other, code="other", max_points=Decimal("10"))
+    before = criterion.max_points
+    as_person("admin").post(path(planned, "weights/"), {f"max:{criterion.pk}": "12"})
+    criterion.refresh_from_db()
+    assert criterion.max_points == before
 
 
 def test_admin_sets_the_rule(as_person, planned):

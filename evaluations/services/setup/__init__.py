@@ -34,6 +34,7 @@ from evaluations.services.setup._common import (
     UNSET,
 )
 from evaluations.services.setup.criteria import (
+    criteria_max_points_update,
     criterion_create,
     criterion_delete,
     criterion_update,
@@ -60,6 +61,7 @@ __all__ = [
     "SETUP_STATUSES",
     "STAGE_RULE",
     "UNSET",
+    "criteria_max_points_update",
     "criterion_create",
     "criterion_delete",
     "criterion_update",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -240,6 +240,21 @@ def criterion_update(
         if weights or structure:
             recompute_unless_planned(stage)
         return criterion
+
+
+def criteria_max_points_update(
+    *, stage_id: int, user: User, max_points: Mapping[int, Decimal | str | int | None]
+) -> int:
+    """Set several criteria's maximum points of one stage at once (the setup screen's weights),
+    all or nothing: the first refusal undoes the ones before it. Returns how many were set."""
+    with transaction.atomic():
+        for criterion_id, raw in max_points.items():
+            if not Criterion.objects.filter(pk=criterion_id, stage_id=stage_id).exists():
+                raise NotFound(
+                    _("Criterion %(id)s is not part of this stage."), params={"id": criterion_id}
+                )
+            criterion_update(criterion_id=criterion_id, user=user, max_points=raw)
+    return len(max_points)
 
 
 @records_history("reason")

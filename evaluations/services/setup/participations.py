@@ -114,14 +114,7 @@ def participation_update(
     """Change the given parts of a participation (those not given stay as they are)."""
     require_role(user, Role.CLERK, Role.ADMIN)
     with transaction.atomic():
-        participation = (
-            Participation.objects.select_related("team").filter(pk=participation_id).first()
-        )
-        if participation is None:
-            raise NotFound(
-                _("Participation %(participation_id)s does not exist."),
-                params={"participation_id": participation_id},
-            )
+        participation = _participation_get(participation_id)
         stage = stage_locked(participation.stage_id)
         participation.stage = stage
         _participation_editable(stage, user)
@@ -149,19 +142,22 @@ def participation_update(
         return participation
 
 
+def _participation_get(participation_id: int) -> Participation:
+    participation = Participation.objects.select_related("team").filter(pk=participation_id).first()
+    if participation is None:
+        raise NotFound(
+            _("Participation %(participation_id)s does not exist."),
+            params={"participation_id": participation_id},
+        )
+    return participation
+
+
 @records_history("reason")
 def participation_delete(*, participation_id: int, user: User, reason: str = "") -> None:
     """Take a team out of a stage it was entered in by mistake (no marks or gate results yet)."""
     require_role(user, Role.CLERK, Role.ADMIN)
     with transaction.atomic():
-        participation = (
-            Participation.objects.select_related("team").filter(pk=participation_id).first()
-        )
-        if participation is None:
-            raise NotFound(
-                _("Participation %(participation_id)s does not exist."),
-                params={"participation_id": participation_id},
-            )
+        participation = _participation_get(participation_id)
         stage = stage_locked(participation.stage_id)
         _participation_editable(stage, user)
         if participation.scores.exists() or participation.gate_results.exists():
